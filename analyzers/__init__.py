@@ -1,0 +1,1 @@
+"""Text analysis: pseudonymisation, classifiers, aggregation statistics."""

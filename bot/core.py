@@ -1,0 +1,239 @@
+"""The platform-neutral core: consent, pseudonymisation, the inbox and personal controls.
+
+Adapters (Slack, Teams) convert platform events into ``Message`` and ``Command`` values,
+call this core, and convert ``Reply`` back. Nothing here imports a platform SDK.
+"""
+
+from __future__ import annotations
+
+import collections
+import enum
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from analyzers.pseudonymise import Pseudonymiser
+from bot import texts
+from storage import audit, consent, events, inbox, scores
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A new or edited chat message, with its raw text (held in memory only)."""
+
+    workspace: str
+    channel: str
+    user: str
+    ts: str  # the platform's id for the message within the channel
+    sent_at: float  # unix seconds
+    text: str
+    event_id: str | None = None
+    edited: bool = False
+
+    def __repr__(self) -> str:  # keep raw text out of tracebacks and logs
+        return f"Message(workspace={self.workspace!r}, channel={self.channel!r}, ts={self.ts!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A ``/teamweather …`` command typed by ``user`` in ``channel``."""
+
+    workspace: str
+    channel: str
+    user: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What to answer: privately to the person, or publicly in the channel."""
+
+    text: str
+    public: bool = False
+    join_channel: bool = False  # the adapter should make sure the bot is in the channel
+
+
+class Outcome(enum.Enum):
+    """What became of an incoming message."""
+
+    STORED = "stored"
+    UPDATED = "updated"
+    DUPLICATE = "duplicate"
+    NOT_ENROLLED = "not_enrolled"
+    NOT_COLLECTING = "not_collecting"
+    EMPTY = "empty"
+    UNKNOWN_ORIGINAL = "unknown_original"  # an edit of a message that was never collected
+
+
+class Teamweather:
+    """The core both adapters call. Thread-compatible, not thread-safe: one per connection."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        pseudonymiser: Pseudonymiser,
+        *,
+        admins: frozenset[str],
+        zone: ZoneInfo,
+        k: int = 5,
+        max_text_chars: int = 4000,
+        on_enqueue: Callable[[], None] = lambda: None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.pseudonymiser = pseudonymiser
+        self.admins = admins
+        self.zone = zone
+        self.k = k
+        self.max_text_chars = max_text_chars
+        self.on_enqueue = on_enqueue
+        self.clock = clock
+        self.outcomes: collections.Counter[Outcome] = collections.Counter()
+
+    # -- messages -------------------------------------------------------------------------
+
+    def receive(self, message: Message) -> Outcome:
+        """Consent check, pseudonymise, and put the message in the durable inbox.
+
+        Returns once the pseudonymised message is committed, so the caller may ack.
+        Messages that may not be collected leave no trace at all.
+        """
+        outcome = self._receive(message)
+        self.outcomes[outcome] += 1
+        return outcome
+
+    def _receive(self, message: Message) -> Outcome:
+        enrolled_at = consent.enrolled_since(self.db, message.workspace, message.channel)
+        if enrolled_at is None or message.sent_at < enrolled_at:
+            return Outcome.NOT_ENROLLED
+        author = self.pseudonymiser.author(message.workspace, message.user)
+        if consent.person_status(self.db, author) != "collecting":
+            return Outcome.NOT_COLLECTING
+        if not message.text.strip():
+            return Outcome.EMPTY
+        text = self.pseudonymiser.text(message.text)[: self.max_text_chars]
+        key = self.pseudonymiser.message_key(message.workspace, message.channel, message.ts)
+        day = datetime.fromtimestamp(message.sent_at, self.zone).date().isoformat()
+        with self.db.conn:
+            if message.event_id and not events.first_sighting(self.db, message.event_id, self.clock()):
+                return Outcome.DUPLICATE
+            known = scores.exists(self.db, key) or inbox.contains(self.db, key)
+            if known and not message.edited:
+                return Outcome.DUPLICATE
+            if message.edited and not known:
+                return Outcome.UNKNOWN_ORIGINAL
+            inbox.put(
+                self.db,
+                message_key=key,
+                workspace=message.workspace,
+                channel=message.channel,
+                author=author,
+                day=day,
+                text=text,
+                now=self.clock(),
+            )
+        self.on_enqueue()
+        return Outcome.UPDATED if message.edited else Outcome.STORED
+
+    def delete(self, workspace: str, channel: str, ts: str) -> bool:
+        """Forget a deleted message: its score, or its inbox row if not yet scored."""
+        key = self.pseudonymiser.message_key(workspace, channel, ts)
+        with self.db.conn:
+            removed_score = scores.delete(self.db, key)
+            removed_pending = inbox.discard(self.db, key)
+        return removed_score or removed_pending
+
+    # -- commands -------------------------------------------------------------------------
+
+    def command(self, cmd: Command) -> Reply:
+        """Run ``/teamweather <word>`` and say what to answer."""
+        word = (cmd.text.strip().split() or ["help"])[0].lower()
+        handler = self._COMMANDS.get(word)
+        if handler is None:
+            return Reply(texts.UNKNOWN_COMMAND.format(word=word[:40]))
+        return handler(self, cmd)
+
+    def _optin(self, cmd: Command) -> Reply:
+        if cmd.user not in self.admins:
+            return Reply(texts.ADMINS_ONLY)
+        actor = self.pseudonymiser.author(cmd.workspace, cmd.user)
+        with self.db.conn:
+            if not consent.enroll(self.db, cmd.workspace, cmd.channel, actor, self.clock()):
+                return Reply(texts.CHANNEL_ALREADY_ENROLLED, join_channel=True)
+            audit.record(self.db, "channel_enrolled", actor=actor, subject=cmd.channel, at=self.clock())
+        return Reply(texts.CHANNEL_NOTICE.format(k=self.k), public=True, join_channel=True)
+
+    def _optout(self, cmd: Command) -> Reply:
+        if cmd.user not in self.admins:
+            return Reply(texts.ADMINS_ONLY)
+        actor = self.pseudonymiser.author(cmd.workspace, cmd.user)
+        with self.db.conn:
+            if not consent.unenroll(self.db, cmd.workspace, cmd.channel):
+                return Reply(texts.CHANNEL_NOT_ENROLLED)
+            audit.record(self.db, "channel_unenrolled", actor=actor, subject=cmd.channel, at=self.clock())
+        return Reply(texts.CHANNEL_UNENROLLED, public=True)
+
+    def _pause(self, cmd: Command) -> Reply:
+        author = self.pseudonymiser.author(cmd.workspace, cmd.user)
+        with self.db.conn:
+            if consent.person_status(self.db, author) != "collecting":
+                return Reply(texts.ALREADY_PAUSED)
+            consent.set_person_status(self.db, author, "paused", self.clock())
+            audit.record(self.db, "person_paused", actor=author, at=self.clock())
+        return Reply(texts.PAUSED)
+
+    def _resume(self, cmd: Command) -> Reply:
+        author = self.pseudonymiser.author(cmd.workspace, cmd.user)
+        with self.db.conn:
+            if consent.person_status(self.db, author) == "collecting":
+                return Reply(texts.ALREADY_COLLECTING)
+            consent.set_person_status(self.db, author, "collecting")
+            audit.record(self.db, "person_resumed", actor=author, at=self.clock())
+        return Reply(texts.RESUMED)
+
+    def _forget_me(self, cmd: Command) -> Reply:
+        author = self.pseudonymiser.author(cmd.workspace, cmd.user)
+        with self.db.conn:
+            erased = consent.erase_person(self.db, author)
+            consent.set_person_status(self.db, author, "forgotten", self.clock())
+            audit.record(self.db, "person_forgotten", actor=author, detail=erased, at=self.clock())
+        return Reply(
+            texts.FORGOTTEN.format(
+                total=sum(erased.values()), scores=erased["scores"], pending=erased["inbox"]
+            )
+        )
+
+    def _status(self, cmd: Command) -> Reply:
+        author = self.pseudonymiser.author(cmd.workspace, cmd.user)
+        state = {
+            "collecting": texts.STATE_COLLECTING,
+            "paused": texts.STATE_PAUSED,
+            "forgotten": texts.STATE_FORGOTTEN,
+        }[consent.person_status(self.db, author)]
+        enrolled = consent.enrolled_since(self.db, cmd.workspace, cmd.channel) is not None
+        return Reply(
+            texts.STATUS.format(
+                state=state,
+                scores=scores.count(self.db, author),
+                pending=inbox.depth(self.db, author),
+                channel_state=texts.CHANNEL_ON if enrolled else texts.CHANNEL_OFF,
+            )
+        )
+
+    def _help(self, cmd: Command) -> Reply:
+        return Reply(texts.HELP)
+
+    _COMMANDS: dict[str, Callable[["Teamweather", Command], Reply]] = {
+        "optin": _optin,
+        "optout": _optout,
+        "pause": _pause,
+        "resume": _resume,
+        "forget-me": _forget_me,
+        "forgetme": _forget_me,
+        "status": _status,
+        "help": _help,
+    }

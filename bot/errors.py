@@ -1,0 +1,15 @@
+"""Teamweather's errors. They are turned into messages only at the edges (CLI, bot handlers)."""
+
+from __future__ import annotations
+
+
+class TeamweatherError(Exception):
+    """Base class: the message is meant for the person running Teamweather."""
+
+
+class ConfigError(TeamweatherError):
+    """A setting is missing or malformed; the message names the key and where it is read."""
+
+
+class NotAllowed(TeamweatherError):
+    """The person asked for something their role does not permit."""

@@ -1,0 +1,144 @@
+"""Assembling and running the bot: storage, core, worker, Slack app and web server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import sqlite_utils
+from aiohttp import web
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from analyzers.analyzer import Analyzer
+from analyzers.pseudonymise import Pseudonymiser
+from bot.config import Config, require_slack
+from bot.core import Teamweather
+from bot.server import build_web_app, health_report
+from bot.slack import directory
+from bot.slack.app import build_app
+from bot.worker import BatchPolicy, ScoringWorker
+from storage import connect, inbox
+
+log = logging.getLogger(__name__)
+
+
+def default_analyzer() -> Analyzer:
+    """The analyzer used when none is given: the lexicon baseline for now."""
+    from analyzers.lexicon import LexiconAnalyzer
+
+    return LexiconAnalyzer()
+
+
+@dataclass
+class Runtime:
+    """The pieces of a running Teamweather, wired together."""
+
+    config: Config
+    db: sqlite_utils.Database
+    pseudonymiser: Pseudonymiser
+    core: Teamweather
+    worker: ScoringWorker
+
+    def health(self) -> dict[str, Any]:
+        return health_report(
+            inbox.depth(self.db), self.worker.alive, self.worker.last_beat, self.worker.scored
+        )
+
+
+def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
+    """Open the database and build the core and the worker (not started)."""
+    s = config.settings
+    db = connect(s.database)
+    pseudonymiser = Pseudonymiser(config.secrets.pseudonym_key)
+    worker = ScoringWorker(
+        s.database,
+        analyzer or default_analyzer(),
+        BatchPolicy(size=s.worker.batch_size, max_wait=s.worker.max_wait_ms / 1000),
+    )
+    core = Teamweather(
+        db,
+        pseudonymiser,
+        admins=frozenset(s.slack.admins),
+        zone=config.zone,
+        max_text_chars=s.privacy.max_text_chars,
+        on_enqueue=worker.notify,
+    )
+    return Runtime(config, db, pseudonymiser, core, worker)
+
+
+def slack_client(config: Config) -> AsyncWebClient:
+    """A Web API client that honours 429 Retry-After."""
+    client = AsyncWebClient(
+        token=config.secrets.slack_bot_token, base_url=config.settings.slack.api_base_url
+    )
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+async def serve(
+    config: Config,
+    *,
+    analyzer: Analyzer | None = None,
+    client: AsyncWebClient | None = None,
+    stop: asyncio.Event | None = None,
+    on_started: Callable[[Runtime, int], None] | None = None,
+) -> None:
+    """Run until ``stop`` is set (or SIGINT/SIGTERM): Socket Mode when SLACK_APP_TOKEN is
+    set, otherwise HTTP mode on ``slack.port``; ``/healthz`` is served in both.
+
+    ``on_started`` receives the runtime and the port actually bound (``slack.port: 0`` asks
+    for any free port)."""
+    require_slack(config)
+    s = config.settings
+    rt = build_runtime(config, analyzer)
+    client = client or slack_client(config)
+    app = build_app(rt.core, signing_secret=config.secrets.slack_signing_secret or "", client=client)
+    socket_mode = bool(config.secrets.slack_app_token)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread (tests)
+            pass
+
+    await directory.refresh(client, rt.pseudonymiser)
+    rt.worker.start()
+    web_app = build_web_app(
+        health=rt.health,
+        slack_app=None if socket_mode else app,
+        signing_secret=config.secrets.slack_signing_secret,
+        events_path=s.slack.events_path,
+    )
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, s.slack.host, s.slack.port)
+    await site.start()
+    refresher = asyncio.create_task(
+        directory.keep_fresh(client, rt.pseudonymiser, s.slack.directory_refresh_minutes * 60)
+    )
+    socket_handler = None
+    try:
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            socket_handler = AsyncSocketModeHandler(app, config.secrets.slack_app_token)
+            await socket_handler.connect_async()
+            log.info("Teamweather running in Socket Mode; /healthz on port %d", s.slack.port)
+        else:
+            log.info("Teamweather running in HTTP mode on %s%s", runner.addresses[0], s.slack.events_path)
+        if on_started is not None:
+            on_started(rt, runner.addresses[0][1])
+        await stop.wait()
+    finally:
+        refresher.cancel()
+        if socket_handler is not None:
+            await socket_handler.close_async()
+        await runner.cleanup()
+        rt.worker.stop()
+        rt.db.close()
+        log.info("Teamweather stopped")

@@ -1,0 +1,1 @@
+"""Slack adapter: slack-bolt app, member directory, rich-text conversion."""

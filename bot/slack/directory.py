@@ -1,0 +1,58 @@
+"""The workspace member directory: names to strip from messages, kept fresh from users.list."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from analyzers.pseudonymise import Member, Pseudonymiser
+
+log = logging.getLogger(__name__)
+
+
+def member_from_user(user: dict[str, Any]) -> Member:
+    """The names a person can be called by, from one ``users.list`` entry."""
+    profile = user.get("profile") or {}
+    names = (
+        user.get("name"),
+        user.get("real_name"),
+        profile.get("real_name"),
+        profile.get("display_name"),
+        profile.get("first_name"),
+        profile.get("last_name"),
+    )
+    return Member(user_id=str(user["id"]), names=tuple(dict.fromkeys(n for n in names if n)))
+
+
+async def fetch_members(client: AsyncWebClient) -> list[Member]:
+    """Every member of the workspace (deleted ones too: old messages still name them)."""
+    members: list[Member] = []
+    async for page in await client.users_list(limit=200):
+        members.extend(member_from_user(u) for u in page.get("members", []) if not u.get("is_bot"))
+    return members
+
+
+async def refresh(client: AsyncWebClient, pseudonymiser: Pseudonymiser) -> bool:
+    """Reload the directory into the pseudonymiser; on failure keep the old one, return False."""
+    try:
+        members = await fetch_members(client)
+    except SlackApiError as exc:
+        log.error("users.list failed (%s); keeping the previous directory", exc.response.get("error"))
+        return False
+    # Building the matcher for thousands of names takes a moment: keep it off the event loop.
+    await asyncio.to_thread(pseudonymiser.set_members, members)
+    log.info("member directory loaded: %d people", len(members))
+    return True
+
+
+async def keep_fresh(
+    client: AsyncWebClient, pseudonymiser: Pseudonymiser, every_seconds: float
+) -> None:
+    """Refresh the directory every ``every_seconds``, for ever."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        await refresh(client, pseudonymiser)

@@ -1,0 +1,100 @@
+"""Versioned schema migrations, tracked in SQLite's ``user_version``.
+
+Append new migrations to ``MIGRATIONS``; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlite_utils
+
+V1_INITIAL = """
+CREATE TABLE channels (
+    workspace TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    enrolled_by TEXT NOT NULL,      -- pseudonym of the admin
+    enrolled_at REAL NOT NULL,      -- unix seconds
+    PRIMARY KEY (workspace, channel)
+);
+-- People who paused collection or asked to be forgotten (pseudonyms only).
+CREATE TABLE people (
+    author TEXT PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('paused', 'forgotten')),
+    since REAL NOT NULL
+);
+-- Pseudonymised messages waiting to be scored. Rows live seconds, not days.
+CREATE TABLE inbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_key TEXT NOT NULL UNIQUE,   -- keyed hash of workspace, channel and ts
+    revision INTEGER NOT NULL DEFAULT 1,
+    workspace TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    author TEXT NOT NULL,
+    day TEXT NOT NULL,                  -- local date of the message, YYYY-MM-DD
+    text TEXT NOT NULL,                 -- pseudonymised, never raw
+    enqueued_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX inbox_author ON inbox (author);
+-- One row per scored message. No text, no exact time: a day is enough to aggregate
+-- by week and too coarse to find the message again in the channel.
+CREATE TABLE scores (
+    message_key TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    author TEXT NOT NULL,
+    day TEXT NOT NULL,
+    sentiment TEXT NOT NULL CHECK (sentiment IN ('negative', 'neutral', 'positive')),
+    p_negative REAL NOT NULL,
+    p_neutral REAL NOT NULL,
+    p_positive REAL NOT NULL,
+    stress REAL NOT NULL,
+    analyzer TEXT NOT NULL,
+    analyzer_version TEXT NOT NULL
+);
+CREATE INDEX scores_author ON scores (author);
+CREATE INDEX scores_channel_day ON scores (workspace, channel, day);
+-- Platform event ids already handled, so retries are dropped early.
+CREATE TABLE seen_events (
+    event_id TEXT PRIMARY KEY,
+    seen_at REAL NOT NULL
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    action TEXT NOT NULL,
+    actor TEXT,                        -- pseudonym, or 'system'
+    subject TEXT,
+    detail TEXT                        -- JSON
+);
+"""
+
+MIGRATIONS: list[str] = [V1_INITIAL]
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """The number of migrations applied to ``db``."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply pending migrations, each in its own transaction; return the new version."""
+    current = schema_version(db)
+    if current > len(MIGRATIONS):
+        raise RuntimeError(
+            f"database schema version {current} is newer than this Teamweather "
+            f"({len(MIGRATIONS)}); upgrade Teamweather"
+        )
+    for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+        # executescript() commits any open transaction first, so the transaction (and the
+        # version bump that marks the migration applied) is part of the script itself.
+        try:
+            db.conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={version};\nCOMMIT;"
+            )
+        except sqlite3.Error:
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            raise
+    return len(MIGRATIONS)

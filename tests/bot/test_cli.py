@@ -1,0 +1,49 @@
+"""The command line: help on every command, one clear line for bad configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["demo"], ["keygen"], ["check"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+    assert len(result.output.splitlines()) > 3
+
+
+def test_bad_config_is_one_line_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "teamweather.yaml"
+    path.write_text("slack:\n  port: not-a-port\n")
+    result = CliRunner().invoke(cli, ["--config", str(path), "run"], env={"TEAMWEATHER_PSEUDONYM_KEY": "k" * 32})
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("Error: ") and "slack.port" in line and str(path) in line
+
+
+def test_missing_secret_stops_run(tmp_path: Path) -> None:
+    path = tmp_path / "teamweather.yaml"
+    path.write_text("")
+    result = CliRunner().invoke(cli, ["--config", str(path), "run"], env={"TEAMWEATHER_PSEUDONYM_KEY": "k" * 32, "SLACK_BOT_TOKEN": ""})
+    assert result.exit_code == 1 and "SLACK_BOT_TOKEN is not set" in result.output
+
+
+def test_check_summarises_a_good_config(tmp_path: Path) -> None:
+    path = tmp_path / "teamweather.yaml"
+    path.write_text("slack:\n  port: 3100\n")
+    env = {"TEAMWEATHER_PSEUDONYM_KEY": "k" * 32, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    result = CliRunner().invoke(cli, ["--config", str(path), "check"], env=env)
+    assert result.exit_code == 0 and "HTTP on port 3100" in result.output
+    assert "xoxb-1" not in result.output
+
+
+def test_keygen_prints_a_fresh_long_key() -> None:
+    first = CliRunner().invoke(cli, ["keygen"]).output.strip()
+    second = CliRunner().invoke(cli, ["keygen"]).output.strip()
+    assert len(first) >= 32 and first != second

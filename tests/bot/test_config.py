@@ -1,0 +1,91 @@
+"""Configuration: clear one-line errors naming the key and the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load, require_slack
+from bot.errors import ConfigError
+
+KEY_ENV = {"TEAMWEATHER_PSEUDONYM_KEY": "k" * 32}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "teamweather.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_example_file_is_valid(tmp_path: Path) -> None:
+    example = Path(__file__).parents[2] / "teamweather.example.yaml"
+    config = load(example, KEY_ENV)
+    assert config.settings.slack.port == 3000
+    assert config.settings.worker.batch_size == 64
+
+
+def test_empty_file_gives_defaults(tmp_path: Path) -> None:
+    config = load(write(tmp_path, ""), KEY_ENV)
+    assert config.settings.timezone == "UTC"
+    assert config.secrets.pseudonym_key == b"k" * 32
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("slack:\n  port: abc\n", "slack.port:"),
+        ("slack:\n  port: 70000\n", "slack.port:"),
+        ("timezone: Mars/Olympus\n", "timezone: unknown IANA time zone"),
+        ("slack:\n  admins: [bob]\n", "slack.admins: not a Slack user id: 'bob'"),
+        ("slakc:\n  port: 3000\n", "slakc: unknown setting"),
+        ("worker:\n  batch_size: 0\n", "worker.batch_size:"),
+        ("- just\n- a list\n", "must hold a mapping"),
+        ("slack: [unclosed\n", "not valid YAML at line"),
+    ],
+)
+def test_bad_setting_names_key_and_file(tmp_path: Path, yaml_text: str, expected: str) -> None:
+    path = write(tmp_path, yaml_text)
+    with pytest.raises(ConfigError) as err:
+        load(path, KEY_ENV)
+    message = str(err.value)
+    assert message.startswith(str(path)) and expected in message
+    assert "\n" not in message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load(tmp_path / "nope.yaml", KEY_ENV)
+
+
+def test_missing_or_short_key(tmp_path: Path) -> None:
+    path = write(tmp_path, "")
+    with pytest.raises(ConfigError, match="TEAMWEATHER_PSEUDONYM_KEY is not set"):
+        load(path, {})
+    with pytest.raises(ConfigError, match="at least 16 bytes"):
+        load(path, {"TEAMWEATHER_PSEUDONYM_KEY": "short"})
+
+
+def test_key_from_file(tmp_path: Path) -> None:
+    (tmp_path / "key").write_text("f" * 40 + "\n")
+    path = write(tmp_path, f"privacy:\n  pseudonym_key_file: {tmp_path / 'key'}\n")
+    assert load(path, {}).secrets.pseudonym_key == b"f" * 40
+    path = write(tmp_path, f"privacy:\n  pseudonym_key_file: {tmp_path / 'missing'}\n")
+    with pytest.raises(ConfigError, match="privacy.pseudonym_key_file: cannot read"):
+        load(path, {})
+
+
+def test_slack_secrets_are_required_to_run(tmp_path: Path) -> None:
+    path = write(tmp_path, "")
+    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
+        require_slack(load(path, KEY_ENV))
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+        require_slack(load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1"}))
+    with pytest.raises(ConfigError, match="xapp-"):
+        require_slack(load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "nope"}))
+    require_slack(load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}))
+
+
+def test_secrets_repr_hides_values(tmp_path: Path) -> None:
+    config = load(write(tmp_path, ""), KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-secret"})
+    assert "xoxb-secret" not in repr(config) and "kkkk" not in repr(config)

@@ -1,0 +1,176 @@
+"""The platform-neutral core: consent, pseudonymisation, inbox, personal controls."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from bot import texts
+from bot.core import Command, Message, Outcome, Teamweather
+from conftest import ADMIN, ALICE, BOB, CHANNEL, OTHER_CHANNEL
+from storage import audit, inbox, scores
+
+WS = "T0TEST0001"
+
+
+def msg(text: str, *, user: str = ALICE, channel: str = CHANNEL, ts: str = "1763900000.000100",
+        event_id: str | None = None, edited: bool = False) -> Message:
+    return Message(WS, channel, user, ts, float(ts), text, event_id=event_id, edited=edited)
+
+
+def cmd(text: str, user: str = ALICE, channel: str = CHANNEL) -> Command:
+    return Command(WS, channel, user, text)
+
+
+def enroll(core: Teamweather, channel: str = CHANNEL) -> None:
+    core.clock = lambda: 1763800000.0
+    assert core.command(cmd("optin", user=ADMIN, channel=channel)).public
+
+
+def all_rows(db: sqlite_utils.Database) -> dict[str, int]:
+    return {t: db[t].count for t in ("inbox", "scores", "seen_events", "people")}
+
+
+def test_message_in_enrolled_channel_is_pseudonymised_into_the_inbox(core: Teamweather) -> None:
+    enroll(core)
+    outcome = core.receive(msg("thanks <@UBOBBY0001> and Bob Okonkwo, mail me at alice@corp.example"))
+    assert outcome is Outcome.STORED
+    [item] = inbox.oldest(core.db, 10)
+    assert "Bob" not in item.text and "UBOBBY0001" not in item.text and "alice@" not in item.text
+    assert "<person>" in item.text and "<email>" in item.text
+    assert item.author != ALICE and len(item.author) == 32
+    assert item.day == "2025-11-23"
+
+
+def test_channel_not_enrolled_leaves_no_trace(core: Teamweather) -> None:
+    enroll(core)
+    before = all_rows(core.db)
+    assert core.receive(msg("hello", channel=OTHER_CHANNEL, event_id="Ev1")) is Outcome.NOT_ENROLLED
+    assert all_rows(core.db) == before
+
+
+def test_message_sent_before_enrolment_is_not_collected(core: Teamweather) -> None:
+    enroll(core)  # enrolled at 1763800000
+    assert core.receive(msg("old news", ts="1763700000.000100")) is Outcome.NOT_ENROLLED
+    assert inbox.depth(core.db) == 0
+
+
+def test_paused_person_leaves_no_trace_until_resumed(core: Teamweather) -> None:
+    enroll(core)
+    assert core.command(cmd("pause")).text == texts.PAUSED
+    before = all_rows(core.db)
+    assert core.receive(msg("hello", event_id="Ev9")) is Outcome.NOT_COLLECTING
+    assert all_rows(core.db) == before
+    assert core.command(cmd("resume")).text == texts.RESUMED
+    assert core.receive(msg("hello again", ts="1763900001.000100")) is Outcome.STORED
+
+
+def test_pause_twice_and_resume_twice_say_so(core: Teamweather) -> None:
+    assert core.command(cmd("resume")).text == texts.ALREADY_COLLECTING
+    core.command(cmd("pause"))
+    assert core.command(cmd("pause")).text == texts.ALREADY_PAUSED
+
+
+def test_retry_with_same_event_id_or_same_ts_is_stored_once(core: Teamweather) -> None:
+    enroll(core)
+    assert core.receive(msg("ship it", event_id="Ev1")) is Outcome.STORED
+    assert core.receive(msg("ship it", event_id="Ev1")) is Outcome.DUPLICATE
+    assert core.receive(msg("ship it", event_id="Ev2")) is Outcome.DUPLICATE  # same channel + ts
+    assert inbox.depth(core.db) == 1
+
+
+def test_edit_replaces_pending_text_and_bumps_revision(core: Teamweather) -> None:
+    enroll(core)
+    core.receive(msg("this is terrible"))
+    [before] = inbox.oldest(core.db, 1)
+    assert core.receive(msg("this is great", edited=True, event_id="Ev2")) is Outcome.UPDATED
+    [after] = inbox.oldest(core.db, 1)
+    assert after.text == "this is great" and after.revision == before.revision + 1
+
+
+def test_edit_of_message_never_collected_is_ignored(core: Teamweather) -> None:
+    enroll(core)
+    assert core.receive(msg("edited", edited=True)) is Outcome.UNKNOWN_ORIGINAL
+    assert inbox.depth(core.db) == 0
+
+
+def test_empty_message_is_dropped(core: Teamweather) -> None:
+    enroll(core)
+    assert core.receive(msg("   \n")) is Outcome.EMPTY
+    assert inbox.depth(core.db) == 0
+
+
+def test_long_message_is_cut_after_pseudonymisation(core: Teamweather) -> None:
+    enroll(core)
+    core.receive(msg("word " * 8000 + "alice@corp.example"))
+    [item] = inbox.oldest(core.db, 1)
+    assert len(item.text) == core.max_text_chars
+
+
+def test_delete_removes_pending_message(core: Teamweather) -> None:
+    enroll(core)
+    core.receive(msg("oops"))
+    assert core.delete(WS, CHANNEL, "1763900000.000100")
+    assert inbox.depth(core.db) == 0
+    assert not core.delete(WS, CHANNEL, "1763900000.000100")
+
+
+def test_optin_is_for_admins_only(core: Teamweather) -> None:
+    reply = core.command(cmd("optin", user=BOB))
+    assert reply.text == texts.ADMINS_ONLY and not reply.public
+    assert core.receive(msg("hi")) is Outcome.NOT_ENROLLED
+
+
+def test_optin_posts_a_public_notice_and_is_audited(core: Teamweather) -> None:
+    reply = core.command(cmd("optin", user=ADMIN))
+    assert reply.public and reply.join_channel
+    assert "never stores" in reply.text and "/teamweather pause" in reply.text
+    assert core.command(cmd("optin", user=ADMIN)).text == texts.CHANNEL_ALREADY_ENROLLED
+    [entry] = audit.entries(core.db, "channel_enrolled")
+    assert entry["subject"] == CHANNEL and entry["actor"] != ADMIN
+
+
+def test_optout_stops_collection(core: Teamweather) -> None:
+    enroll(core)
+    assert core.command(cmd("optout", user=BOB)).text == texts.ADMINS_ONLY
+    assert core.command(cmd("optout", user=ADMIN)).public
+    assert core.receive(msg("hi")) is Outcome.NOT_ENROLLED
+    assert core.command(cmd("optout", user=ADMIN)).text == texts.CHANNEL_NOT_ENROLLED
+
+
+def test_forget_me_erases_everything_derived_and_reports_the_count(core: Teamweather) -> None:
+    enroll(core)
+    core.receive(msg("one", ts="1763900000.000001"))
+    core.receive(msg("bob's", user=BOB, ts="1763900000.000002"))
+    core.receive(msg("two", ts="1763900000.000003"))
+    from analyzers.lexicon import LexiconAnalyzer
+    from bot.worker import score_batch
+
+    score_batch(core.db, LexiconAnalyzer(), inbox.oldest(core.db, 2))  # Alice: 1 scored, 1 pending
+    reply = core.command(cmd("forget-me"))
+    assert "Erased 2 stored record(s)" in reply.text
+    author = core.pseudonymiser.author(WS, ALICE)
+    assert scores.count(core.db, author) == 0 and inbox.depth(core.db, author) == 0
+    assert scores.count(core.db) == 1  # Bob's score is untouched
+    assert core.receive(msg("three", ts="1763900000.000004")) is Outcome.NOT_COLLECTING
+    [entry] = audit.entries(core.db, "person_forgotten")
+    assert entry["detail"] == {"scores": 1, "inbox": 1}
+
+
+def test_status_reports_what_is_held(core: Teamweather) -> None:
+    enroll(core)
+    core.receive(msg("hello"))
+    text = core.command(cmd("status")).text
+    assert texts.STATE_COLLECTING in text and "Waiting to be scored: 1" in text
+    assert texts.CHANNEL_ON in text
+    core.command(cmd("forget-me"))
+    assert texts.STATE_FORGOTTEN in core.command(cmd("status")).text
+
+
+def test_unknown_and_empty_commands_get_help(core: Teamweather) -> None:
+    assert core.command(cmd("")).text == texts.HELP
+    assert "I don't know `dance`" in core.command(cmd("dance now")).text
+    assert core.command(cmd("HELP")).text == texts.HELP
+
+
+def test_message_repr_hides_text() -> None:
+    assert "secret words" not in repr(msg("secret words"))

@@ -1,0 +1,41 @@
+"""manifest.yaml asks for exactly what the code uses."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).parents[2]
+# Web API methods → the bot scope each needs.
+SCOPE_OF_METHOD = {"conversations_join": "channels:join", "users_list": "users:read"}
+# Events the code listens to → the bot events and scopes that deliver them.
+MESSAGE_EVENTS = {"message.channels": "channels:history", "message.groups": "groups:history"}
+
+
+def manifest() -> dict:
+    return yaml.safe_load((ROOT / "manifest.yaml").read_text())
+
+
+def code() -> str:
+    return "\n".join(p.read_text() for p in (ROOT / "bot").rglob("*.py"))
+
+
+def test_scopes_are_exactly_those_the_code_uses() -> None:
+    source = code()
+    called = {m for m in re.findall(r"client\.(\w+)\(", source)}
+    assert called == set(SCOPE_OF_METHOD), f"update SCOPE_OF_METHOD and manifest.yaml for {called}"
+    needed = {SCOPE_OF_METHOD[m] for m in called} | set(MESSAGE_EVENTS.values()) | {"commands"}
+    assert set(manifest()["oauth_config"]["scopes"]["bot"]) == needed
+
+
+def test_events_and_commands_match_the_listeners() -> None:
+    source = code()
+    m = manifest()
+    assert re.findall(r'@app\.event\("(\w+)"\)', source) == ["message"]
+    assert set(m["settings"]["event_subscriptions"]["bot_events"]) == set(MESSAGE_EVENTS)
+    commands = {c["command"] for c in m["features"]["slash_commands"]}
+    assert commands == set(re.findall(r'COMMAND = "(/\w+)"', source))
+    assert m["settings"]["interactivity"]["is_enabled"] is False
+    assert "app.action(" not in source and "app.view(" not in source

@@ -1,0 +1,1 @@
+"""Fine-tuning, evaluation and the model registry (see the [classifiers] issue)."""
