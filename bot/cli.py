@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import secrets
 from pathlib import Path
 from typing import Any
@@ -11,18 +10,8 @@ from typing import Any
 import click
 
 from bot import config as config_module
+from bot import logs
 from bot.errors import TeamweatherError
-
-QUIET_LIBRARIES = ("slack_bolt", "slack_sdk", "aiohttp", "asyncio")
-
-
-def setup_logging(level: str) -> None:
-    """Our own loggers at ``level``; libraries never below INFO, because their DEBUG output
-    includes request and response bodies, which would put message text in the logs."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for name in QUIET_LIBRARIES:
-        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
-
 
 class TeamweatherGroup(click.Group):
     """Turns Teamweather's errors into one clear line instead of a traceback."""
@@ -57,7 +46,7 @@ def run(config_path: Path) -> None:
 
     config = config_module.load(config_path)
     config_module.require_slack(config)
-    setup_logging(config.settings.log_level)
+    logs.setup(config.settings.log_level)
     asyncio.run(serve(config))
 
 

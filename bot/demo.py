@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import shutil
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
@@ -56,6 +58,7 @@ class Replay:
     events: int = 0
     retries: int = 0
     commands: list[str] = field(default_factory=list)
+    erased: list[str] = field(default_factory=list)  # forget-me replies
 
 
 def load_sample() -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -101,9 +104,13 @@ async def replay(
         db, pseudonymiser, admins=frozenset(workspace["admins"]),
         zone=ZoneInfo(workspace["timezone"]), k=K, clock=clock,
     )
+    async def offline_authorize(**_: Any) -> AuthorizeResult:  # the demo never calls Slack
+        return AuthorizeResult(enterprise_id=None, team_id=workspace["team_id"], bot_token="xoxb-demo",
+                               bot_id="B0DEMO", bot_user_id="U0DEMOBOT00")
+
     app = build_app(
         core, signing_secret=DEMO_SIGNING_SECRET,
-        client=AsyncWebClient(token="xoxb-demo"), token_verification=False,
+        client=AsyncWebClient(token="xoxb-demo"), authorize=offline_authorize,
     )
     stats = Replay()
     day = ""
@@ -111,8 +118,10 @@ async def replay(
         if line["kind"] == "command":
             clock.now = float(line["ts"])
             payload = {"team_id": workspace["team_id"], **line["command"]}
-            core.command(from_command(payload))
+            reply = core.command(from_command(payload))
             stats.commands.append(line["command"]["text"])
+            if line["command"]["text"] == "forget-me":
+                stats.erased.append(reply.text)
             continue
         event = line["event"]
         clock.now = float(event.get("event_ts") or event.get("ts"))
@@ -196,9 +205,25 @@ def raw_leaks(db_path: Path, workspace: dict[str, Any], events: list[dict[str, A
     return sorted(n for n in needles if n.encode() in blob)
 
 
+def pseudonymisation_samples(workspace: dict[str, Any], events: list[dict[str, Any]]) -> list[str]:
+    """One short raw message for each kind of identifier, to show what the inbox receives."""
+    full_names = "|".join(re.escape(m["real_name"]) for m in workspace["members"] if " " in m.get("real_name", ""))
+    kinds = [full_names, r"<@U\w+>", r"[\w.+-]+@[\w-]+\.\w", r"\+?\d[\d ()-]{8,}\d", r"<#C\w+"]
+    picked: list[str] = []
+    for pattern in kinds:
+        for line in events:
+            event = line.get("event", {})
+            text = event.get("text") or ""
+            if not event.get("subtype") and len(text) < 140 and text not in picked and re.search(pattern, text):
+                picked.append(text)
+                break
+    return picked
+
+
 def run_demo(out: Path, echo: Callable[[str], None] = print) -> None:
     """Run the whole demo into ``out`` and print what happened."""
     workspace, events = load_sample()
+    logging.getLogger("slack_bolt").setLevel(logging.ERROR)  # no tokens in the demo, by design
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -210,7 +235,8 @@ def run_demo(out: Path, echo: Callable[[str], None] = print) -> None:
     names = {c["id"]: c["name"] for c in workspace["channels"]}
     enrolled = [c["name"] for c in workspace["channels"] if c.get("enrolled")]
     o = core.outcomes
-    echo(f"Teamweather demo — {workspace['company']}: {len(workspace['members'])} people, "
+    people = sum(1 for m in workspace["members"] if not m.get("is_bot"))
+    echo(f"Teamweather demo — {workspace['company']}: {people} people, "
          f"{len(workspace['channels'])} channels ({len(enrolled)} enrolled), "
          f"{stats.events} events in {elapsed:.1f}s")
     echo(f"  commands replayed: {', '.join(f'{c} ×{n}' for c, n in Counter(stats.commands).items())}")
@@ -218,8 +244,15 @@ def run_demo(out: Path, echo: Callable[[str], None] = print) -> None:
     echo(f"  left no trace: {o[Outcome.NOT_ENROLLED]} in channels not enrolled, "
          f"{o[Outcome.NOT_COLLECTING]} from people who paused or were forgotten, "
          f"{o[Outcome.EMPTY]} empty")
+    for reply in stats.erased:
+        echo(f"  forget-me answered: {reply.split(' Teamweather will')[0]}")
     echo(f"  Slack retries delivered: {stats.retries}, scored twice: 0 "
          f"({o[Outcome.DUPLICATE]} duplicates dropped)")
+    echo("")
+    echo("What the inbox receives (pseudonymised before anything is written):")
+    for raw in pseudonymisation_samples(workspace, events):
+        echo(f"  raw:    {raw}")
+        echo(f"  stored: {core.pseudonymiser.text(raw)}")
     echo("")
     rows = weekly_summary(core, names)
     table = format_summary(rows, core.k)

@@ -13,3 +13,7 @@ class ConfigError(TeamweatherError):
 
 class NotAllowed(TeamweatherError):
     """The person asked for something their role does not permit."""
+
+
+class PlatformUnavailable(TeamweatherError):
+    """Slack or Teams could not be reached for something Teamweather cannot run without."""

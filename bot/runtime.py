@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from analyzers.analyzer import Analyzer
 from analyzers.pseudonymise import Pseudonymiser
+from bot import logs
 from bot.config import Config, require_slack
 from bot.core import Teamweather
 from bot.server import build_web_app, health_report
@@ -93,6 +94,7 @@ async def serve(
     ``on_started`` receives the runtime and the port actually bound (``slack.port: 0`` asks
     for any free port)."""
     require_slack(config)
+    logs.quiet_libraries()
     s = config.settings
     rt = build_runtime(config, analyzer)
     client = client or slack_client(config)
@@ -106,7 +108,11 @@ async def serve(
         except (NotImplementedError, RuntimeError):  # not the main thread (tests)
             pass
 
-    await directory.refresh(client, rt.pseudonymiser)
+    try:
+        await directory.load(client, rt.pseudonymiser)
+    except BaseException:
+        rt.db.close()
+        raise
     rt.worker.start()
     web_app = build_web_app(
         health=rt.health,

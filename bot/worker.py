@@ -12,11 +12,12 @@ from typing import Callable
 import sqlite_utils
 
 from analyzers.analyzer import Analysis, Analyzer
-from storage import audit, connect, inbox, scores
+from storage import audit, connect, events, inbox, scores
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # a message that fails this often on its own is dropped (and audited)
+HOUSEKEEPING_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class ScoringWorker:
         self.clock = clock
         self.last_beat = 0.0
         self.scored = 0
+        self._last_housekeeping = float("-inf")
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -114,6 +116,14 @@ class ScoringWorker:
             written = self._score_singly(db, items)
         self.scored += written
         return written
+
+    def housekeeping(self, db: sqlite_utils.Database) -> None:
+        """Hourly: forget platform event ids old enough that no retry can still come."""
+        now = self.clock()
+        if now - self._last_housekeeping >= HOUSEKEEPING_SECONDS:
+            with db.conn:
+                events.forget_old(db, now)
+            self._last_housekeeping = now
 
     def drain(self, db: sqlite_utils.Database) -> int:
         """Score everything waiting, without holding partial batches back."""
@@ -161,6 +171,7 @@ class ScoringWorker:
                 self.last_beat = time.monotonic()
                 try:
                     written = self.run_once(db)
+                    self.housekeeping(db)
                 except Exception:  # the database itself failed; keep the thread alive
                     log.exception("worker iteration failed")
                     written = 0

@@ -23,6 +23,7 @@ class FakeSlack:
     """State and call log of the fake Web API."""
 
     users: list[dict[str, Any]] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)  # methods that answer ok: false
     private_channels: set[str] = field(default_factory=set)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)  # posted to response_url
@@ -53,6 +54,8 @@ class FakeSlack:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
+        if method in self.failing:
+            return web.json_response({"ok": False, "error": "internal_error"})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
@@ -113,7 +116,7 @@ class FakeSlack:
 async def start_fake_slack(fake: FakeSlack) -> FakeSlack:
     """Start ``fake`` on a free loopback port."""
     app = web.Application()
-    app.router.add_post("/api/{method}", fake.api)
+    app.router.add_route("*", "/api/{method}", fake.api)
     app.router.add_post("/respond/{name}", fake.respond)
     app.router.add_get("/link", fake.link)
     fake.server = TestServer(app, host="127.0.0.1")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -24,15 +25,17 @@ def build_app(
     *,
     signing_secret: str,
     client: AsyncWebClient,
-    token_verification: bool = True,
+    authorize: Callable[..., Awaitable[AuthorizeResult]] | None = None,
 ) -> AsyncApp:
     """The Bolt app. Events are acked only after the core has committed them to the inbox
-    (``process_before_response``), so an acked message is never lost."""
+    (``process_before_response``), so an acked message is never lost.
+
+    Without ``authorize``, Bolt identifies the bot with ``auth.test`` on first use."""
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
         process_before_response=True,
-        token_verification_enabled=token_verification,
+        authorize=authorize,
         logger=logging.getLogger("slack_bolt.teamweather"),
     )
     background: set[asyncio.Task[None]] = set()

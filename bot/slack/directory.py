@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+
+import aiohttp
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analyzers.pseudonymise import Member, Pseudonymiser
+from bot.errors import PlatformUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +39,30 @@ async def fetch_members(client: AsyncWebClient) -> list[Member]:
     return members
 
 
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        data = exc.response.data
+        code = data.get("error") if isinstance(data, dict) else None
+        return f"users.list answered {code or f'HTTP {exc.response.status_code}'}"
+    return f"users.list failed: {type(exc).__name__}"
+
+
+async def load(client: AsyncWebClient, pseudonymiser: Pseudonymiser) -> None:
+    """The first load, before any message is handled: without the directory, member names
+    would reach the inbox, so failing here stops start-up."""
+    if not await refresh(client, pseudonymiser):
+        raise PlatformUnavailable(
+            "could not load the member directory from Slack (see the log above); Teamweather "
+            "does not start without it, because member names must be stripped from messages"
+        )
+
+
 async def refresh(client: AsyncWebClient, pseudonymiser: Pseudonymiser) -> bool:
     """Reload the directory into the pseudonymiser; on failure keep the old one, return False."""
     try:
         members = await fetch_members(client)
-    except SlackApiError as exc:
-        log.error("users.list failed (%s); keeping the previous directory", exc.response.get("error"))
+    except (SlackApiError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        log.error("%s; keeping the previous member directory", _reason(exc))
         return False
     # Building the matcher for thousands of names takes a moment: keep it off the event loop.
     await asyncio.to_thread(pseudonymiser.set_members, members)

@@ -42,9 +42,10 @@ class ScriptedAnalyzer:
 
 
 def put(db: sqlite_utils.Database, n: int, now: float = 1000.0, text: str = "hello") -> None:
-    for i in range(n):
-        inbox.put(db, message_key=f"k{i}", workspace="T", channel="C", author="a", day="2026-11-23",
-                  text=f"{text} {i}" if text == "hello" else text, now=now)
+    with db.conn:
+        for i in range(n):
+            inbox.put(db, message_key=f"k{i}", workspace="T", channel="C", author="a", day="2026-11-23",
+                      text=f"{text} {i}" if text == "hello" else text, now=now)
 
 
 def test_full_batch_is_scored_at_once_in_batches_of_size(tmp_path: Path, db: sqlite_utils.Database) -> None:
@@ -129,3 +130,23 @@ def test_notify_wakes_the_thread(tmp_path: Path, db: sqlite_utils.Database) -> N
             time.sleep(0.01)
     finally:
         worker.stop()
+
+
+def test_housekeeping_forgets_old_event_ids_hourly(tmp_path: Path, db: sqlite_utils.Database) -> None:
+    from storage import events
+
+    clock = FakeClock(100_000.0)
+    with db.conn:
+        events.first_sighting(db, "EvOld", now=clock.now - events.KEEP_SECONDS - 1)
+        events.first_sighting(db, "EvNew", now=clock.now - 60)
+    worker = ScoringWorker(tmp_path / "teamweather.db", ScriptedAnalyzer(), clock=clock)
+    worker.housekeeping(db)
+    assert [r["event_id"] for r in db["seen_events"].rows] == ["EvNew"]
+    with db.conn:
+        events.first_sighting(db, "EvOld2", now=0.0)
+    clock.now += 60  # within the hour: nothing to do yet
+    worker.housekeeping(db)
+    assert db["seen_events"].count == 2
+    clock.now += 3600
+    worker.housekeeping(db)
+    assert db["seen_events"].count == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ SECRETS = ["Zedekiah", "Quist", "Fernsby", "alice.f", BOB, "jo.smith@corp.exampl
 
 
 async def test_identifiers_never_touch_disk_or_logs(bot: BotUnderTest, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG)  # our own loggers at their most verbose
     await bot.command("optin", user=ADMIN)
     texts = [
         f"Zedekiah Quist and Alice Fernsby (alice.f) met <@{BOB}>",
@@ -22,7 +23,7 @@ async def test_identifiers_never_touch_disk_or_logs(bot: BotUnderTest, caplog: p
         "payroll doc: <https://wiki.corp.example/payroll|payroll> card 4111111111111111",
     ]
     for n, text in enumerate(texts):
-        assert await bot.event(message_event(text, ts=f"1763900000.00000{n}")) == 200
+        assert await bot.event(message_event(text, ts=f"{int(time.time()) + 1}.00000{n}")) == 200
     await bot.drained()
     assert len(bot.scores()) == 3
     bot.runtime.db.execute("PRAGMA wal_checkpoint(FULL)")

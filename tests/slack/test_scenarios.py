@@ -163,8 +163,8 @@ async def test_optin_in_private_channel_asks_for_an_invite(bot: BotUnderTest) ->
 async def test_forget_me_erases_and_counts(bot: BotUnderTest) -> None:
     await enrolled(bot)
     for i in range(3):
-        await bot.event(message_event(f"message {i}", ts=f"1763900000.00000{i}"))
-    await bot.event(message_event("from bob", user=BOB, ts="1763900000.000009"))
+        await bot.event(message_event(f"message {i}", ts=f"{int(time.time()) + 1}.00000{i}"))
+    await bot.event(message_event("from bob", user=BOB, ts=f"{int(time.time()) + 1}.000009"))
     await bot.drained()
     status, reply = await bot.command("forget-me")
     assert status == 200 and reply["response_type"] == "ephemeral" and "Erased 3 stored record(s)" in reply["text"]
@@ -195,3 +195,23 @@ async def test_url_verification_challenge(bot: BotUnderTest) -> None:
     headers = {"Content-Type": "application/json", **signed_headers(body)}
     async with bot.session.post(f"{bot.url}/slack/events", data=body, headers=headers) as resp:
         assert resp.status == 200 and (await resp.json())["challenge"] == "abc123"
+
+
+async def test_start_up_stops_when_the_member_directory_cannot_load(tmp_path) -> None:
+    import pytest
+
+    from bot.errors import PlatformUnavailable
+    from conftest import running_bot
+    from slack_fake import FakeSlack
+
+    original = FakeSlack.__init__
+
+    def failing_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)
+        self.failing.add("users.list")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(FakeSlack, "__init__", failing_init)
+        with pytest.raises(PlatformUnavailable, match="member names must be stripped"):
+            async with running_bot(tmp_path):
+                pass
