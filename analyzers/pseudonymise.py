@@ -36,12 +36,14 @@ before names are):
       "-" or digit), and ranges of two numbers of at most 4 digits each, "2019-2026",
       "100-200" (not followed by a space or "-" and a digit); so a code written "1234-5678"
       stays, "1234-5678-9012" does not;
-   e. any other run of 5 or more digits -> ``<number>``; single spaces or hyphens may
-      separate the digits ("48213377", "1234 5678 9012 3456", "PR-48213", "#12345",
-      "ticket48213"). Digits right after "<digit>." or "<digit>," are a decimal or thousands
-      part and do not start a run ("3.14159", "12,500" stay); a run does not end right
-      before ":", "." or "," and a digit, so "2026-11-23 10:30" keeps its time and
-      "12345.67" (an amount) stays.
+   e. any other run of 5 or more digits -> ``<number>``: digits written together, or
+      groups of at least 2 digits separated by single spaces or hyphens ("48213377",
+      "1234 5678 9012 3456", "12 34 56 78 90", "PR-48213", "#12345", "ticket48213"; but
+      "3 2026" is two numbers). Digits right after "<digit>.", "<digit>," or "<digit>:" are
+      a decimal, a thousands part or minutes and do not start a run ("3.14159", "12,500",
+      "10:30 2026" stay); a run does not end right before ":", "." or "," and a digit, so
+      "12345.67" (an amount) stays and "12345 10:30" keeps its time; and a run does not take in
+      a date after a space ("sprint 12 2026-11-23" stays).
 
 6. Members' names -> ``<person>`` (rules in :mod:`analyzers.names`).
 
@@ -151,7 +153,9 @@ _DIGIT_PATTERN: Final = re.compile(
           )(?!\d)(?P<phone>)
         | (?<=\d)(?<!\d\d)
           (?:(?:\d{3}-\d\d?-\d\d?|\d?-\d\d?-\d{4})(?!-?\d)|\d{0,3}-\d{1,4}(?![ \-]?\d))(?P<keep>)
-        | (?<=\d)(?<!\d\d)(?<!\d[.,]\d)(?:[ \-]?\d){4,}(?![:.,]?\d)(?P<number>)
+        | (?<=\d)(?<!\d\d)(?<!\d[.,:]\d)\d+
+          (?:(?:-|[ ](?!(?:\d{4}-\d\d?-\d\d?|\d\d?-\d\d?-\d{4})(?!-?\d)))\d{2,})*
+          (?![:.,]?\d)(?P<number>)
     )""",
     re.VERBOSE,
 )
@@ -159,7 +163,8 @@ _DIGIT_PATTERN: Final = re.compile(
 _BROADCASTS: Final = frozenset(("here", "channel", "everyone"))
 _LINK_SCHEMES: Final[dict[str, str]] = {"mailto": EMAIL, "tel": PHONE}
 _MARKUP_FIXED: Final[dict[str, str]] = {"user": PERSON, "channel": CHANNEL, "teams": PERSON}
-_DIGIT_FIXED: Final[dict[str, str]] = {"user_id": PERSON, "phone": PHONE, "number": NUMBER}
+_DIGIT_FIXED: Final[dict[str, str]] = {"user_id": PERSON, "phone": PHONE}
+_MIN_RUN: Final = 5
 
 
 def _special(command: str) -> str:
@@ -193,6 +198,9 @@ def _digits(match: re.Match[str]) -> str:
         return IP if all(int(octet) < 256 for octet in match.group().split(".")) else match.group()
     if kind == "keep":
         return match.group()
+    if kind == "number":
+        run = match.group()
+        return NUMBER if len(run) - run.count(" ") - run.count("-") >= _MIN_RUN else run
     return _DIGIT_FIXED[kind]  # type: ignore[index]
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from slack_bolt.authorization import AuthorizeResult
@@ -80,12 +80,12 @@ def signed_request(body: dict[str, Any], retry: int = 0) -> AsyncBoltRequest:
     """A Slack Events API request signed with the demo secret, as Slack would send it."""
     raw = json.dumps(body)
     timestamp = str(int(time.time()))
-    headers = {
+    headers: dict[str, str | Sequence[str]] = {
         "content-type": "application/json",
         "x-slack-request-timestamp": timestamp,
         "x-slack-signature": SignatureVerifier(DEMO_SIGNING_SECRET).generate_signature(
             timestamp=timestamp, body=raw
-        ),
+        ) or "",
     }
     if retry:
         headers.update({"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"})

@@ -133,7 +133,7 @@ async def serve(
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
             socket_handler = AsyncSocketModeHandler(app, config.secrets.slack_app_token)
-            await socket_handler.connect_async()
+            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
             log.info("Teamweather running in Socket Mode; /healthz on port %d", s.slack.port)
         else:
             log.info("Teamweather running in HTTP mode on %s%s", runner.addresses[0], s.slack.events_path)
@@ -143,7 +143,7 @@ async def serve(
     finally:
         refresher.cancel()
         if socket_handler is not None:
-            await socket_handler.close_async()
+            await socket_handler.close_async()  # type: ignore[no-untyped-call]
         await runner.cleanup()
         rt.worker.stop()
         rt.db.close()
