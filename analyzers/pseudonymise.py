@@ -184,16 +184,16 @@ def _special(command: str) -> str:
 
 
 def _markup(match: re.Match[str]) -> str:
-    kind = match.lastgroup
+    kind = match.lastgroup or ""
     if kind == "special":
         return _special(match["special"])
     if kind == "link":
         return _LINK_SCHEMES.get(match["link"].lower(), URL)
-    return _MARKUP_FIXED[kind]  # type: ignore[index]
+    return _MARKUP_FIXED[kind]
 
 
 def _digits(match: re.Match[str]) -> str:
-    kind = match.lastgroup
+    kind = match.lastgroup or ""
     if kind == "ipv4":
         return IP if all(int(octet) < 256 for octet in match.group().split(".")) else match.group()
     if kind == "keep":
@@ -201,7 +201,7 @@ def _digits(match: re.Match[str]) -> str:
     if kind == "number":
         run = match.group()
         return NUMBER if len(run) - run.count(" ") - run.count("-") >= _MIN_RUN else run
-    return _DIGIT_FIXED[kind]  # type: ignore[index]
+    return _DIGIT_FIXED[kind]
 
 
 class Pseudonymiser:

@@ -199,8 +199,11 @@ class Teamweather:
         author = self.pseudonymiser.author(cmd.workspace, cmd.user)
         with self.db.conn:
             erased = consent.erase_person(self.db, author)
+            anonymised = audit.anonymise_actor(self.db, author)
             consent.set_person_status(self.db, author, "forgotten", self.clock())
-            audit.record(self.db, "person_forgotten", actor=author, detail=erased, at=self.clock())
+            # The erasure itself stays on record, with the pseudonym that must stay ignored.
+            audit.record(self.db, "person_forgotten", actor=author,
+                         detail={**erased, "audit_rows_anonymised": anonymised}, at=self.clock())
         return Reply(
             texts.FORGOTTEN.format(
                 total=sum(erased.values()), scores=erased["scores"], pending=erased["inbox"]

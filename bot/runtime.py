@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sqlite3
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -17,6 +18,7 @@ from analyzers.analyzer import Analyzer
 from analyzers.pseudonymise import Pseudonymiser
 from bot import logs
 from bot.config import Config, require_slack
+from bot.errors import ConfigError
 from bot.core import Teamweather
 from bot.server import build_web_app, health_report
 from bot.slack import directory
@@ -53,7 +55,10 @@ class Runtime:
 def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
     """Open the database and build the core and the worker (not started)."""
     s = config.settings
-    db = connect(s.database)
+    try:
+        db = connect(s.database)
+    except (sqlite3.Error, OSError) as exc:
+        raise ConfigError(f"{config.source}: database: cannot open {s.database} ({exc})") from None
     pseudonymiser = Pseudonymiser(config.secrets.pseudonym_key)
     worker = ScoringWorker(
         s.database,
@@ -123,7 +128,15 @@ async def serve(
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, s.slack.host, s.slack.port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        rt.worker.stop()
+        rt.db.close()
+        raise ConfigError(
+            f"{config.source}: slack.port: cannot listen on {s.slack.host}:{s.slack.port} ({exc.strerror})"
+        ) from None
     refresher = asyncio.create_task(
         directory.keep_fresh(client, rt.pseudonymiser, s.slack.directory_refresh_minutes * 60)
     )

@@ -48,3 +48,8 @@ def entries(db: sqlite_utils.Database, action: str | None = None) -> list[dict[s
         }
         for at, act, actor, subject, detail in rows
     ]
+
+
+def anonymise_actor(db: sqlite_utils.Database, actor: str) -> int:
+    """Remove a pseudonym from the audit rows it performed; returns how many."""
+    return db.conn.execute("UPDATE audit SET actor = NULL WHERE actor = ?", (actor,)).rowcount

@@ -161,10 +161,10 @@ def make_config(tmp_path: Path, **slack: Any) -> Config:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(tmp_path: Path, app_token: str | None = None) -> AsyncIterator[BotUnderTest]:
-    """``serve()`` on a free loopback port, talking to a fresh fake Slack."""
+async def running_bot(tmp_path: Path, app_token: str | None = None, port: int = 0) -> AsyncIterator[BotUnderTest]:
+    """``serve()`` on a loopback port (any free one by default), talking to a fresh fake Slack."""
     fake = await start_fake_slack(FakeSlack(users=SLACK_USERS))
-    config = make_config(tmp_path)
+    config = make_config(tmp_path, port=port)
     if app_token:
         config = dataclasses.replace(config, secrets=dataclasses.replace(config.secrets, slack_app_token=app_token))
     analyzer = RecordingAnalyzer()
@@ -176,6 +176,7 @@ async def running_bot(tmp_path: Path, app_token: str | None = None) -> AsyncIter
     ))
     done, _ = await asyncio.wait({task, started}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
     if task in done:
+        await fake.server.close()  # type: ignore[union-attr]
         task.result()  # serve() failed: raise its error
     runtime, port = started.result()
     try:

@@ -47,3 +47,13 @@ def test_keygen_prints_a_fresh_long_key() -> None:
     first = CliRunner().invoke(cli, ["keygen"]).output.strip()
     second = CliRunner().invoke(cli, ["keygen"]).output.strip()
     assert len(first) >= 32 and first != second
+
+
+def test_unopenable_database_is_a_one_line_error(tmp_path: Path) -> None:
+    env = {"TEAMWEATHER_PSEUDONYM_KEY": "k" * 32, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    path = tmp_path / "teamweather.yaml"
+    (tmp_path / "file").write_text("")
+    path.write_text(f"database: {tmp_path / 'file' / 'sub' / 'tw.db'}\n")
+    result = CliRunner().invoke(cli, ["--config", str(path), "run"], env=env)
+    assert result.exit_code == 1 and "database: cannot open" in result.output
+    assert "Traceback" not in result.output

@@ -153,7 +153,17 @@ def test_forget_me_erases_everything_derived_and_reports_the_count(core: Teamwea
     assert scores.count(core.db) == 1  # Bob's score is untouched
     assert core.receive(msg("three", ts="1763900000.000004")) is Outcome.NOT_COLLECTING
     [entry] = audit.entries(core.db, "person_forgotten")
-    assert entry["detail"] == {"scores": 1, "inbox": 1}
+    assert entry["detail"] == {"scores": 1, "inbox": 1, "audit_rows_anonymised": 0}
+
+
+def test_forget_me_anonymises_the_persons_earlier_audit_rows(core: Teamweather) -> None:
+    core.command(cmd("pause"))
+    core.command(cmd("resume"))
+    core.command(cmd("forget-me"))
+    author = core.pseudonymiser.author(WS, ALICE)
+    actors = [(e["action"], e["actor"]) for e in audit.entries(core.db)]
+    assert actors == [("person_paused", None), ("person_resumed", None), ("person_forgotten", author)]
+    assert audit.entries(core.db, "person_forgotten")[0]["detail"]["audit_rows_anonymised"] == 2
 
 
 def test_status_reports_what_is_held(core: Teamweather) -> None:

@@ -215,3 +215,19 @@ async def test_start_up_stops_when_the_member_directory_cannot_load(tmp_path) ->
         with pytest.raises(PlatformUnavailable, match="member names must be stripped"):
             async with running_bot(tmp_path):
                 pass
+
+
+async def test_port_in_use_stops_start_up_with_one_line(tmp_path) -> None:
+    import socket
+
+    import pytest
+
+    from bot.errors import ConfigError
+    from conftest import running_bot
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(ConfigError, match=r"slack\.port: cannot listen on 127\.0\.0\.1:\d+"):
+            async with running_bot(tmp_path, port=taken.getsockname()[1]):
+                pass
