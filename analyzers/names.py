@@ -44,7 +44,7 @@ import functools
 import re
 import unicodedata
 from importlib import resources
-from typing import Final, Iterable, Iterator
+from typing import Final, Iterable
 
 __all__ = ["FUNCTION_WORDS", "NameMatcher", "common_words", "name_pieces"]
 
@@ -77,31 +77,29 @@ FUNCTION_WORDS: Final = frozenset("""
 #: Together with VADER's lexicon they form :func:`common_words`.
 _COMMON_WORDS: Final = """
     will may can per even else till mark bill hope joy grace max frank chase june april august
-    summer autumn winter spring dawn rose lily daisy ivy holly iris violet jasmine hazel heather
-    poppy fern amber ruby jade pearl crystal coral faith charity patience prudence honor honour
-    rich drew rob pat sue don ken jack nick ray dean earl lane wade cliff dale glen miles norm
-    page reed rod rusty sandy misty candy honey penny cash sunny star sky river storm rain
-    brook ocean forest bear wolf fox robin jay wren lark dove swan art guy gene harry angel
-    young white brown green black grey gray long little hill wood stone king price hall ward
-    bell banks burns cook rice lamb hunt hunter mason cooper baker smith miller taylor turner
-    parker porter fisher walker sharp strong swift sweet gold golden silver love best hart
-    frost snow field fields street wall bush rivers waters day knight bishop major marshall
-    ship build builds deploy deploys release review reviews merge test tests testing fix fixed
-    bug bugs issue issues ticket tickets sprint standup retro demo design product team teams
-    meeting meetings call calls sync lunch coffee office remote today tomorrow yesterday
-    morning afternoon evening night week weekend monday tuesday wednesday thursday friday
-    saturday sunday month year quarter time work job task tasks project plan update status
-    thanks thank please sorry hello hey welcome great good nice cool awesome okay yes yeah yep
-    nope sure right left back next last first new old big small late early soon later still
-    again maybe all folks people data code server client api app docs doc link file files
-    folder repo branch main master prod staging dev ops admin support sales marketing finance
-    legal get got make made take took going come see look know think want need like feel say
-    said tell ask try use find give keep let put run set show start stop turn wait check read
-    write send share join leave move open close change learn play watch win lose pay buy sell
-    meet way thing things days life world hand part place case point home school house room
-    car city water story fact word words line lines end side head face eye eyes money food
-    power war music book game body mind heart friend family group kind sort lot bit
-    person channel usergroup email phone url number
+    summer autumn winter spring dawn rose amber ruby crystal faith charity patience honor
+    honour rich drew rob pat sue don jack nick ray dean earl lane wade cliff dale glen miles
+    norm page reed rod rusty sandy misty candy honey penny cash sunny star sky river storm
+    rain brook ocean forest bear wolf fox robin jay wren lark dove swan art guy gene angel young
+    white brown green black grey gray long little hill wood stone king price hall ward bell
+    banks burns cook rice lamb hunt hunter mason baker walker sharp strong swift sweet gold
+    golden silver love best frost snow field fields street wall bush rivers waters day knight
+    bishop major ship build builds deploy deploys release review reviews merge test tests
+    testing fix fixed bug bugs issue issues ticket tickets sprint standup retro demo design
+    product team teams meeting meetings call calls sync lunch coffee office remote today
+    tomorrow yesterday morning afternoon evening night week weekend monday tuesday wednesday
+    thursday friday saturday sunday month year quarter time work job task tasks project plan
+    update status thanks thank please sorry hello hey welcome great good nice cool awesome
+    okay yes yeah yep nope sure right left back next last first new old big small late early
+    soon later still again maybe all folks people data code server client api app docs doc
+    link file files folder repo branch main master prod staging dev ops admin support sales
+    marketing finance legal get got make made take took going come see look know think want
+    need like feel say said tell ask try use find give keep let put run set show start stop
+    turn wait check read write send share join leave move open close change learn play watch
+    win lose pay buy sell meet way thing things days life world hand part place case point
+    home school house room car city water story fact word words line lines end side head face
+    eye eyes money food power war music book game body mind heart friend family group kind
+    sort lot bit person channel usergroup email phone url number
 """
 
 
@@ -168,34 +166,31 @@ class NameMatcher:
             keys = list(self._first.intersection(_PIECE.findall(lowered)))
         if not keys:
             return text
-        spans = sorted(
-            (start, -end) for key in keys for start, end in self._matches(text, lowered, key)
-        )
+        spans: list[tuple[int, int]] = []  # (start, -end) of every name found
+        for key in keys:
+            start = lowered.find(key)
+            while start != -1:
+                end = start + len(key)
+                whole_piece = not (
+                    lowered[start - 1 : start].isalnum() or lowered[end : end + 1].isalnum()
+                )
+                placeholder_word = text[start - 1 : start] == "<" and text[end : end + 1] == ">"
+                if whole_piece and not placeholder_word:
+                    end = self._match_end(text, lowered, start, key)
+                    if end:
+                        spans.append((start, -end))
+                start = lowered.find(key, start + 1)
+        if not spans:
+            return text
+        spans.sort()
         out: list[str] = []
         done = 0  # text[:done] is already in out
         for start, negative_end in spans:  # leftmost first, then longest
             if start >= done:
                 out += (text[done:start], placeholder)
                 done = -negative_end
-        if not out:
-            return text
         out.append(text[done:])
         return "".join(out)
-
-    def _matches(self, text: str, lowered: str, key: str) -> Iterator[tuple[int, int]]:
-        """Spans of the names that start with the piece ``key``, longest at each start."""
-        start = lowered.find(key)
-        while start != -1:
-            end = start + len(key)
-            whole_piece = not (
-                lowered[start - 1 : start].isalnum() or lowered[end : end + 1].isalnum()
-            )
-            is_placeholder = text[start - 1 : start] == "<" and text[end : end + 1] == ">"
-            if whole_piece and not is_placeholder:
-                end = self._match_end(text, lowered, start, key)
-                if end:
-                    yield start, end
-            start = lowered.find(key, start + 1)
 
     def _match_end(self, text: str, lowered: str, start: int, key: str) -> int:
         """Where the longest name starting with piece ``key`` at ``start`` ends (0: none)."""

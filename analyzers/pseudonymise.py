@@ -38,8 +38,8 @@ before names are):
       stays, "1234-5678-9012" does not;
    e. any other run of 5 or more digits -> ``<number>``: digits written together, or
       groups of at least 2 digits separated by single spaces or hyphens ("48213377",
-      "1234 5678 9012 3456", "12 34 56 78 90", "PR-48213", "#12345", "ticket48213"; but
-      "3 2026" is two numbers). Digits right after "<digit>.", "<digit>," or "<digit>:" are
+      "1234 5678 9012 3456", "12 34 56 78 90", "PR-48213", "#12345", "ticket48213", and an
+      amount written "10 000"; but "3 2026" is two numbers). Digits right after "<digit>.", "<digit>," or "<digit>:" are
       a decimal, a thousands part or minutes and do not start a run ("3.14159", "12,500",
       "10:30 2026" stay); a run does not end right before ":", "." or "," and a digit, so
       "12345.67" (an amount) stays and "12345 10:30" keeps its time; and a run does not take in
@@ -52,9 +52,10 @@ versions ("v2.13.0"), short numbers ("3 bugs", "2026", "45%"), dates, and number
 with commas or dots ("10,000", "1.234.567").
 
 Speed: passes 1-4 run only when the text holds the character they need ("<", "/" or "www.",
-"@", "::" or seven colons); every pattern starts with a literal or a character class, so the
-regex engine scans for candidate characters in C instead of trying each rule at each
-position (one combined pattern measured 6 times slower). Figures: docs/benchmarks.md.
+"@", "::" or seven colons), and passes 2 and 3 only on the space-separated words around a "/"
+or an "@" (unless there is a "www."). Passes 1 and 5 start with a literal or a character
+class, so the regex engine scans for candidate characters in C instead of trying each rule at
+each position; one combined pattern measured 10 times slower. Figures: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -138,24 +139,26 @@ _IPV6_PATTERN: Final = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-# Every alternative has its first character consumed by the leading class, so sre can skip
-# to candidate characters; each then checks what precedes that character with a lookbehind.
+# The first character is consumed by the leading class, so sre skips to candidate characters
+# in C; each alternative then checks what precedes that character with a lookbehind.
 _DIGIT_PATTERN: Final = re.compile(
     r"""
     [\d(+UW]
     (?:   (?<=[UW])(?<!\w[UW])(?=[A-Z]*\d)[A-Z0-9]{6,12}(?!\w)(?P<user_id>)
-        | (?<=\d)(?<![\w:.]\d)\d{0,2}(?:\.\d{1,3}){3}(?!\w|\.\d)(?P<ipv4>)
-        | (?:   (?<=\+)(?<![\w+]\+)(?=(?:[\s.\-()]{0,3}\d){7})
-                \d{1,3}(?:[ .\-]{0,2}(?:\(\d{1,5}\)|\d{1,5})){1,6}
-              | (?<=\()(?<![\w+]\()\d{3}\)[ ]?\d{3}[ .\-]\d{4}
-              | (?<=\d)(?<![\w+]\d)\d{2}[ .\-]?\d{3}[ .\-]\d{4}
-              | (?<=0)(?<![\w+]0)\d{2,4}[ .\-]?\d{3,4}[ .\-]?\d{3,4}
-          )(?!\d)(?P<phone>)
-        | (?<=\d)(?<!\d\d)
-          (?:(?:\d{3}-\d\d?-\d\d?|\d?-\d\d?-\d{4})(?!-?\d)|\d{0,3}-\d{1,4}(?![ \-]?\d))(?P<keep>)
-        | (?<=\d)(?<!\d\d)(?<!\d[.,:]\d)\d+
-          (?:(?:-|[ ](?!(?:\d{4}-\d\d?-\d\d?|\d\d?-\d\d?-\d{4})(?!-?\d)))\d{2,})*
-          (?![:.,]?\d)(?P<number>)
+        | (?<=\+)(?<![\w+]\+)(?=(?:[\s.\-()]{0,3}\d){7})
+          \d{1,3}(?:[ .\-]{0,2}(?:\(\d{1,5}\)|\d{1,5})){1,6}(?!\d)(?P<intl>)
+        | (?<=\()(?<![\w+]\()\d{3}\)[ ]?\d{3}[ .\-]\d{4}(?!\d)(?P<paren>)
+        | (?<=\d)(?<!\d\d)  # all the rest start at the first digit of a run
+          (?:   (?<![\w:.]\d)\d{0,2}(?:\.\d{1,3}){3}(?!\w|\.\d)(?P<ipv4>)
+              | (?<![\w+]\d)
+                (?:\d{2}[ .\-]?\d{3}[ .\-]\d{4}|(?<=0)\d{2,4}[ .\-]?\d{3,4}[ .\-]?\d{3,4})
+                (?!\d)(?P<phone>)
+              | (?:(?:\d{3}-\d\d?-\d\d?|\d?-\d\d?-\d{4})(?!-?\d)|\d{0,3}-\d{1,4}(?![ \-]?\d))
+                (?P<keep>)
+              | (?<!\d[.,:]\d)\d+
+                (?:(?:-|[ ](?!(?:\d{4}-\d\d?-\d\d?|\d\d?-\d\d?-\d{4})(?!-?\d)))\d{2,})*
+                (?![:.,]?\d)(?P<number>)
+          )
     )""",
     re.VERBOSE,
 )
@@ -163,7 +166,9 @@ _DIGIT_PATTERN: Final = re.compile(
 _BROADCASTS: Final = frozenset(("here", "channel", "everyone"))
 _LINK_SCHEMES: Final[dict[str, str]] = {"mailto": EMAIL, "tel": PHONE}
 _MARKUP_FIXED: Final[dict[str, str]] = {"user": PERSON, "channel": CHANNEL, "teams": PERSON}
-_DIGIT_FIXED: Final[dict[str, str]] = {"user_id": PERSON, "phone": PHONE}
+_DIGIT_FIXED: Final[dict[str, str]] = {
+    "user_id": PERSON, "intl": PHONE, "paren": PHONE, "phone": PHONE,
+}
 _MIN_RUN: Final = 5
 
 
@@ -204,6 +209,28 @@ def _digits(match: re.Match[str]) -> str:
     return _DIGIT_FIXED[kind]
 
 
+def _around(text: str, anchor: str, pattern: re.Pattern[str], placeholder: str) -> str:
+    """``pattern.sub`` on just the space-separated words that hold ``anchor``.
+
+    URLs and emails hold no spaces, and letting their patterns try every position of the whole
+    text costs far more than finding the few words with a "/" or an "@" in them.
+    """
+    out: list[str] = []
+    done = 0  # text[:done] is already in out
+    at = text.find(anchor)
+    while at != -1:
+        start = text.rfind(" ", 0, at) + 1
+        end = text.find(" ", at)
+        end = len(text) if end == -1 else end
+        out += (text[done:start], pattern.sub(placeholder, text[start:end]))
+        done = end
+        at = text.find(anchor, end)
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
+
+
 class Pseudonymiser:
     """Keyed pseudonyms and placeholder text. ``text()`` may run while ``set_members()`` does."""
 
@@ -213,7 +240,6 @@ class Pseudonymiser:
         if len(key) < MIN_KEY_BYTES:
             raise ValueError(f"the pseudonym key must be at least {MIN_KEY_BYTES} bytes")
         self._key = bytes(key)
-        self._names = NameMatcher(())
         self.set_members(members)
 
     def __repr__(self) -> str:
@@ -241,10 +267,12 @@ class Pseudonymiser:
         names = self._names  # read once: set_members() may swap it meanwhile
         if "<" in text:
             text = _MARKUP.sub(_markup, text)
-        if "/" in text or "www." in text.lower():
+        if "www." in text.lower():
             text = _URL_PATTERN.sub(URL, text)
+        elif "/" in text:
+            text = _around(text, "/", _URL_PATTERN, URL)
         if "@" in text:
-            text = _EMAIL_PATTERN.sub(EMAIL, text)
+            text = _around(text, "@", _EMAIL_PATTERN, EMAIL)
         if "::" in text or text.count(":") >= 7:
             text = _IPV6_PATTERN.sub(IP, text)
         return names.replace(_DIGIT_PATTERN.sub(_digits, text), PERSON)

@@ -150,6 +150,7 @@ class ScoringWorker:
     def start(self) -> None:
         """Start the background thread."""
         self._stop.clear()
+        self.last_beat = time.monotonic()  # healthy from the start, not only after the first beat
         self._thread = threading.Thread(target=self._loop, name="teamweather-worker", daemon=True)
         self._thread.start()
 

@@ -150,3 +150,19 @@ def test_housekeeping_forgets_old_event_ids_hourly(tmp_path: Path, db: sqlite_ut
     clock.now += 3600
     worker.housekeeping(db)
     assert db["seen_events"].count == 1
+
+
+def test_worker_reports_a_fresh_heartbeat_before_its_thread_first_runs(tmp_path: Path) -> None:
+    import threading
+
+    from bot.server import health_report
+
+    release = threading.Event()
+    worker = ScoringWorker(tmp_path / "teamweather.db", ScriptedAnalyzer())
+    worker._loop = release.wait  # type: ignore[method-assign]  # a thread that has not beaten yet
+    worker.start()
+    try:
+        assert health_report(0, worker.alive, worker.last_beat, 0)["ok"] is True
+    finally:
+        release.set()
+        worker.stop()

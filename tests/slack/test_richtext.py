@@ -22,7 +22,9 @@ def text(value: str, **style: bool) -> dict[str, Any]:
     return {"type": "text", "text": value, **({"style": style} if style else {})}
 
 
-@pytest.mark.parametrize("blocks", [None, [], [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]])
+@pytest.mark.parametrize(
+    "blocks", [None, [], [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]]
+)
 def test_no_rich_text_blocks_gives_none(blocks: list[dict[str, Any]] | None) -> None:
     assert rich_text_to_mrkdwn(blocks) is None
 
@@ -127,9 +129,11 @@ def test_rendered_text_is_pseudonymised_in_one_place() -> None:
             text("thanks "), {"type": "user", "user_id": "U012ABCDEF"}, text(" and Amara Okafor, see "),
             {"type": "link", "url": "https://wiki.example/Amara", "text": "Amara's notes"},
             text(" in "), {"type": "channel", "channel_id": "C0123ABC"}, text(" cc "),
-            {"type": "usergroup", "usergroup_id": "S0123ABC"}, text(" "), {"type": "broadcast", "range": "channel"},
+            {"type": "usergroup", "usergroup_id": "S0123ABC"}, text(" "),
+            {"type": "broadcast", "range": "channel"},
         ),
-        {"type": "rich_text_quote", "elements": [text("mail amara@corp.example or call +44 20 7946 0958")]},
+        {"type": "rich_text_quote",
+         "elements": [text("mail amara@corp.example or call +44 20 7946 0958")]},
     )
     p = Pseudonymiser(b"k" * 32, [Member("U012ABCDEF", ("Amara Okafor",))])
     assert p.text(rich_text_to_mrkdwn(blocks) or "") == (
