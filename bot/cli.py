@@ -82,6 +82,64 @@ def check(config_path: Path) -> None:
     click.echo(f"{config_path}: OK — {mode}, database {s.database}, time zone {s.timezone}")
 
 
+@cli.command()
+@click.option("--week", help="ISO week such as 2026-W47.  [default: the last complete week]")
+@click.option("--team", "team_name", help="Only this team (default: every configured team).")
+@click.option(
+    "--preview",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write Block Kit JSON, chart PNG and HTML per team into this folder; send nothing.",
+)
+@click.option("--send", "send_now", is_flag=True, help="Send now (each message still goes only once).")
+@click.pass_obj
+def digest(config_path: Path, week: str | None, team_name: str | None, preview: Path | None, send_now: bool) -> None:
+    """Preview or send the weekly team digests and alerts."""
+    import datetime as dt
+
+    from analyzers.teamweek import week_start
+    from bot import digests
+    from bot.errors import ConfigError
+    from storage import connect
+
+    if (preview is None) == (not send_now):
+        raise click.UsageError("give exactly one of --preview DIR or --send")
+    config = config_module.load(config_path)
+    s = config.settings
+    if not s.teams:
+        raise ConfigError(f"{config.source}: teams: no teams configured, so there is nothing to digest")
+    if week is None:
+        week = digests.last_complete_week(dt.datetime.now(config.zone))
+    try:
+        week_start(week)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--week") from None
+    teams = [s.team(team_name)] if team_name else list(s.teams)
+    db = connect(s.database)
+    try:
+        if preview is not None:
+            built = digests.build(db, s, week, noise_key=config.secrets.pseudonym_key, teams=teams)
+            for item in built:
+                folder = preview / digests.slug(item.team)
+                digests.write_preview(item, folder)
+                status = "suppressed" if item.current.suppressed else "published"
+                alerts = f", {len(item.alerts)} alert(s)" if item.alerts else ""
+                click.echo(f"{item.team} {week}: {status}{alerts} -> {folder}")
+            return
+        from bot.slack.courier import SlackCourier, web_client
+
+        config_module.require_slack_token(config)
+        courier = SlackCourier(web_client(config.secrets.slack_bot_token or "", s.slack.api_base_url))
+        report = digests.send(db, s, courier, week, noise_key=config.secrets.pseudonym_key, team=team_name)
+    finally:
+        db.close()
+    counts = ", ".join(f"{n} {what}" for what, n in sorted(report.results.items())) or "nothing to send"
+    click.echo(f"{week}: {counts}")
+    for failure in report.failures:
+        click.echo(f"not delivered: {failure} (retried by the running bot, or run this again)", err=True)
+    if report.failures:
+        raise SystemExit(1)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="teamweather")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -19,6 +19,18 @@ from bot.errors import ConfigError
 DEFAULT_PATH = Path("teamweather.yaml")
 MIN_KEY_BYTES = 16
 SLACK_USER_ID = r"^[UW][A-Z0-9]{2,}$"
+SLACK_CHANNEL_ID = r"^[CG][A-Z0-9]{2,}$"
+SLACK_USERGROUP_ID = r"^S[A-Z0-9]{2,}$"
+MIN_K = 5
+
+
+def _ids(values: tuple[str, ...], pattern: str, what: str) -> tuple[str, ...]:
+    import re
+
+    bad = [v for v in values if not re.match(pattern, v)]
+    if bad:
+        raise ValueError(f"not a Slack {what} id: {', '.join(map(repr, bad))}")
+    return values
 
 
 class _Section(BaseModel):
@@ -36,17 +48,76 @@ class SlackSettings(_Section):
     @field_validator("admins")
     @classmethod
     def _admin_ids(cls, admins: tuple[str, ...]) -> tuple[str, ...]:
-        import re
-
-        bad = [a for a in admins if not re.match(SLACK_USER_ID, a)]
-        if bad:
-            raise ValueError(f"not a Slack user id: {', '.join(map(repr, bad))}")
-        return admins
+        return _ids(admins, SLACK_USER_ID, "user")
 
 
 class PrivacySettings(_Section):
     pseudonym_key_file: Path | None = None
     max_text_chars: int = Field(4000, ge=200)
+    k: int = Field(MIN_K, ge=MIN_K)  # fewest distinct people behind a published number
+    epsilon: float | None = Field(None, gt=0)  # Laplace noise on published values; None: off
+    stress_reporting: Literal["team", "off"] = "team"
+    retention_days: int = Field(400, ge=63)  # scores older than this are purged daily
+
+
+class DigestSettings(_Section):
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    time: str = "09:00"  # local time, HH:MM
+    stress_threshold: float = Field(0.5, gt=0, lt=1)  # a message counts as stressed above this
+    misfire_grace_hours: int = Field(12, ge=1)
+
+    @field_validator("time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        import re
+
+        if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+            raise ValueError(f"not a time of day as HH:MM: {value!r}")
+        return value
+
+
+class AlertSettings(_Section):
+    enabled: bool = True
+    mood_drop: float = Field(10.0, gt=0)  # fewest mood-index points that count as a drop
+    stress_rise: float = Field(0.08, gt=0, lt=1)  # smallest rise in mean stress probability
+    p_value: float = Field(0.01, gt=0, lt=0.5)
+    cooldown_weeks: int = Field(2, ge=1)
+    hr_recipients: tuple[str, ...] = ()
+
+    @field_validator("hr_recipients")
+    @classmethod
+    def _hr_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
+        return _ids(ids, SLACK_USER_ID, "user")
+
+
+class TeamSettings(_Section):
+    """A team: the channels it talks in and who receives its digest and alerts."""
+
+    name: str = Field(min_length=1, max_length=80)
+    channels: tuple[str, ...] = Field(min_length=1)
+    managers: tuple[str, ...] = Field(min_length=1)
+    usergroup: str | None = None  # its members also receive the digest
+    hr: tuple[str, ...] = ()  # alert recipients in addition to alerts.hr_recipients
+
+    @field_validator("channels")
+    @classmethod
+    def _channel_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
+        return _ids(ids, SLACK_CHANNEL_ID, "channel")
+
+    @field_validator("managers", "hr")
+    @classmethod
+    def _user_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
+        return _ids(ids, SLACK_USER_ID, "user")
+
+    @field_validator("usergroup")
+    @classmethod
+    def _usergroup_id(cls, group: str | None) -> str | None:
+        if group is not None:
+            _ids((group,), SLACK_USERGROUP_ID, "user group")
+        return group
+
+    def hr_recipients(self, alerts: AlertSettings) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(alerts.hr_recipients + self.hr))
 
 
 class WorkerSettings(_Section):
@@ -63,6 +134,9 @@ class Settings(_Section):
     slack: SlackSettings = SlackSettings()
     privacy: PrivacySettings = PrivacySettings()
     worker: WorkerSettings = WorkerSettings()
+    digest: DigestSettings = DigestSettings()
+    alerts: AlertSettings = AlertSettings()
+    teams: tuple[TeamSettings, ...] = ()
 
     @field_validator("timezone")
     @classmethod
@@ -72,6 +146,23 @@ class Settings(_Section):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown IANA time zone {zone!r}") from None
         return zone
+
+    @field_validator("teams")
+    @classmethod
+    def _unique_names(cls, teams: tuple[TeamSettings, ...]) -> tuple[TeamSettings, ...]:
+        names = [t.name.casefold() for t in teams]
+        twice = sorted({t.name for t in teams if names.count(t.name.casefold()) > 1})
+        if twice:
+            raise ValueError(f"team names must be unique: {', '.join(map(repr, twice))}")
+        return teams
+
+    def team(self, name: str) -> TeamSettings:
+        """The team called ``name`` (any case); ConfigError if there is none."""
+        for team in self.teams:
+            if team.name.casefold() == name.casefold():
+                return team
+        known = ", ".join(t.name for t in self.teams) or "none configured"
+        raise ConfigError(f"no team called {name!r} (teams: {known})")
 
 
 @dataclass(frozen=True)
@@ -100,6 +191,20 @@ class Config:
         return ZoneInfo(self.settings.timezone)
 
 
+def _key(loc: tuple[int | str, ...], data: dict[str, object]) -> str:
+    """A pydantic error location as a dotted key; list items of ``teams`` carry the team name."""
+    parts: list[str] = []
+    for i, part in enumerate(loc):
+        if isinstance(part, int) and i > 0 and loc[i - 1] == "teams":
+            teams = data.get("teams")
+            item = teams[part] if isinstance(teams, list) and part < len(teams) else None
+            name = item.get("name") if isinstance(item, dict) else None
+            parts.append(f"{part} ({name})" if name else str(part))
+        else:
+            parts.append(str(part))
+    return ".".join(parts)
+
+
 def parse_settings(data: object, source: str) -> Settings:
     """Validate parsed YAML; a problem becomes one ConfigError naming the key and the file."""
     if data is None:
@@ -110,7 +215,7 @@ def parse_settings(data: object, source: str) -> Settings:
         return Settings.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        key = _key(err["loc"], data) or "(top level)"
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown setting (check the spelling against teamweather.example.yaml)"
@@ -174,11 +279,16 @@ def load(path: Path = DEFAULT_PATH, env: Mapping[str, str] | None = None) -> Con
     return Config(settings=settings, secrets=secrets, source=str(path))
 
 
+def require_slack_token(config: Config) -> None:
+    """Check that the bot token is present (enough to send messages)."""
+    if not config.secrets.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…, from the Slack app page)")
+
+
 def require_slack(config: Config) -> None:
     """Check that the secrets the Slack app needs are present, naming the first missing one."""
     s = config.secrets
-    if not s.slack_bot_token:
-        raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…, from the Slack app page)")
+    require_slack_token(config)
     if s.slack_app_token:
         if not s.slack_app_token.startswith("xapp-"):
             raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")

@@ -29,6 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from analyzers.pseudonymise import Member, Pseudonymiser
 from bot.core import Outcome, Teamweather
+from bot.demo_digests import demo_settings, describe_deliveries, run_weekly_jobs, team_table
 from bot.runtime import default_analyzer
 from bot.slack.app import build_app
 from bot.slack.convert import from_command
@@ -143,65 +144,20 @@ async def replay(
     return core, stats
 
 
-def weekly_summary(core: Teamweather, channel_names: dict[str, str]) -> list[dict[str, Any]]:
-    """Per channel and ISO week: messages, people, mood, share negative, stress.
-
-    Each person counts once (their weekly means first, then the mean over people), and a
-    channel-week with fewer than k people is suppressed, as it will be in managers' digests.
-    """
-    per_person: dict[tuple[str, str, str], list[tuple[float, float, float]]] = {}
-    for channel, day, author, neg, pos, stress in core.db.execute(
-        "SELECT channel, day, author, p_negative, p_positive, stress FROM scores"
-    ):
-        iso = date.fromisoformat(day).isocalendar()
-        week = f"{iso.year}-W{iso.week:02d}"
-        per_person.setdefault((channel, week, author), []).append((neg, pos, stress))
-    cells: dict[tuple[str, str], list[tuple[int, float, float, float]]] = {}
-    for (channel, week, _), values in per_person.items():
-        n = len(values)
-        cells.setdefault((channel, week), []).append((
-            n,
-            sum(pos - neg for neg, pos, _ in values) / n,
-            sum(neg for neg, _, _ in values) / n,
-            sum(s for _, _, s in values) / n,
-        ))
-    rows = []
-    for (channel, week), people in sorted(cells.items(), key=lambda kv: (channel_names.get(kv[0][0], ""), kv[0][1])):
-        row: dict[str, Any] = {
-            "channel": channel_names.get(channel, channel), "week": week,
-            "messages": sum(p[0] for p in people), "people": len(people),
-        }
-        if len(people) >= core.k:
-            row.update(
-                mood=round(100 * sum(p[1] for p in people) / len(people)),
-                negative=round(100 * sum(p[2] for p in people) / len(people)),
-                stress=round(100 * sum(p[3] for p in people) / len(people)),
-            )
-        rows.append(row)
-    return rows
-
-
-def format_summary(rows: list[dict[str, Any]], k: int) -> str:
-    """The summary as a fixed-width table."""
-    lines = [f"{'channel':<18} {'week':<9} {'msgs':>5} {'people':>6} {'mood':>5} {'neg%':>5} {'stress':>6}"]
-    for r in rows:
-        if "mood" in r:
-            figures = f"{r['mood']:>+5d} {r['negative']:>5d} {r['stress']:>6d}"
-        else:
-            figures = f"  suppressed: fewer than {k} people"
-        lines.append(f"#{r['channel']:<17} {r['week']:<9} {r['messages']:>5d} {r['people']:>6d} {figures}")
-    return "\n".join(lines)
-
-
-def raw_leaks(db_path: Path, workspace: dict[str, Any], events: list[dict[str, Any]]) -> list[str]:
-    """Identifying strings from the raw events that appear anywhere in the database files."""
+def raw_leaks(
+    db_path: Path, workspace: dict[str, Any], events: list[dict[str, Any]], extra: Sequence[Path] = ()
+) -> list[str]:
+    """Identifying strings from the raw events that appear in the database files or in any
+    file under the ``extra`` folders (digests), except the recipients' own folder names."""
     needles: set[str] = set()
     for m in workspace["members"]:
         needles.update(n for n in (m["id"], m.get("real_name")) if n)
     for line in events:
         text = json.dumps(line.get("event", {}))
         needles.update(re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", text))
-    blob = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
+    files = list(db_path.parent.glob(db_path.name + "*"))
+    files += [p for folder in extra for p in folder.rglob("*") if p.is_file()]
+    blob = b"".join(p.read_bytes() for p in files)
     return sorted(n for n in needles if n.encode() in blob)
 
 
@@ -254,13 +210,30 @@ def run_demo(out: Path, echo: Callable[[str], None] = print) -> None:
         echo(f"  raw:    {raw}")
         echo(f"  stored: {core.pseudonymiser.text(raw)}")
     echo("")
-    rows = weekly_summary(core, names)
-    table = format_summary(rows, core.k)
+    weeks = sorted({_iso_week(d) for (d,) in core.db.execute("SELECT DISTINCT day FROM scores")})
+    settings = demo_settings(workspace, db_path, core.k)
+    table = team_table(core.db, settings, weeks[-1], len(weeks))
+    echo("Team weather, as managers' digests compute it (people counted once, k-anonymous):")
     echo(table)
-    leaks = raw_leaks(db_path, workspace, events)
+    courier = run_weekly_jobs(core.db, settings, weeks[-3:], out, DEMO_KEY)
+    names_by_id = {m["id"]: m.get("real_name") or m["id"] for m in workspace["members"]}
     echo("")
-    echo(f"Raw-text check: searched {db_path} for every member's name and user id and every "
-         f"email address in the sample: {len(leaks)} found" + (f" {leaks}" if leaks else "."))
+    echo(f"Weekly job, run on the Mondays after {weeks[-3]} to {weeks[-1]}: {len(courier.sent)} DMs delivered into {out / 'outbox'}")
+    for line in describe_deliveries(courier, lambda r: names_by_id.get(r, r)):
+        if " alert " in line:
+            echo(f"  {line}")
+    for alert in core.db.execute("SELECT week, team, reason FROM alerts ORDER BY week, team"):
+        echo(f"  alert {alert[0]} {alert[1]}: {alert[2]}")
+    echo(f"Digest previews for {weeks[-1]} (Block Kit JSON, chart PNG, HTML): {out / 'digests' / weeks[-1]}")
+    leaks = raw_leaks(db_path, workspace, events, extra=[out / "outbox", out / "digests"])
+    echo("")
+    echo(f"Raw-text check: searched {db_path} and every digest for every member's name and user id "
+         f"and every email address in the sample: {len(leaks)} found" + (f" {leaks}" if leaks else "."))
     (out / "summary.txt").write_text(table + "\n", encoding="utf-8")
     echo(f"Summary written to {out / 'summary.txt'}")
     core.db.close()
+
+
+def _iso_week(day: str) -> str:
+    iso = date.fromisoformat(day).isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"

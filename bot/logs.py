@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 # Their DEBUG output includes request and response bodies (message text, member names).
-LIBRARIES = ("slack_bolt", "slack_sdk", "aiohttp", "botbuilder")
+LIBRARIES = ("apscheduler", "slack_bolt", "slack_sdk", "aiohttp", "botbuilder")
 
 
 def quiet_libraries() -> None:
@@ -14,6 +14,8 @@ def quiet_libraries() -> None:
         logger = logging.getLogger(name)
         if logger.getEffectiveLevel() < logging.INFO:
             logger.setLevel(logging.INFO)
+    # "Running job ... executed successfully" every five minutes says nothing; failures still show
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
 
 def setup(level: str) -> None:

@@ -11,18 +11,23 @@ from typing import Any, Callable
 
 import sqlite_utils
 from aiohttp import web
+from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analyzers.analyzer import Analyzer
 from analyzers.pseudonymise import Pseudonymiser
-from bot import logs
+from bot import jobs, logs
 from bot.config import Config, require_slack
 from bot.errors import ConfigError
 from bot.core import Teamweather
+from bot.jobs import JobContext
+from bot.scheduler import build_scheduler, install_jobs, next_runs
 from bot.server import build_web_app, health_report
 from bot.slack import directory
 from bot.slack.app import build_app
+from bot.slack.channels import check_team_channels
+from bot.slack.courier import SlackCourier, web_client
 from bot.worker import BatchPolicy, ScoringWorker
 from storage import connect, inbox
 
@@ -85,6 +90,26 @@ def slack_client(config: Config) -> AsyncWebClient:
     return client
 
 
+def start_scheduler(config: Config) -> BackgroundScheduler:
+    """Start the digest, purge and retry jobs (persisted in the database)."""
+    token = config.secrets.slack_bot_token or ""
+    base_url = config.settings.slack.api_base_url
+    jobs.install_context(JobContext(config, courier=lambda: SlackCourier(web_client(token, base_url))))
+    scheduler = build_scheduler(config.settings.database, config.settings)
+    scheduler.start(paused=True)
+    install_jobs(scheduler, config.settings)
+    scheduler.resume()
+    for job, when in next_runs(scheduler).items():
+        log.info("job %s: next run %s", job, when)
+    return scheduler
+
+
+def stop_scheduler(scheduler: BackgroundScheduler) -> None:
+    """Stop the jobs, letting a running one finish."""
+    scheduler.shutdown(wait=True)
+    jobs.install_context(None)
+
+
 async def serve(
     config: Config,
     *,
@@ -114,11 +139,13 @@ async def serve(
             pass
 
     try:
+        await check_team_channels(client, config)
         await directory.load(client, rt.pseudonymiser)
     except BaseException:
         rt.db.close()
         raise
     rt.worker.start()
+    scheduler = start_scheduler(config)
     web_app = build_web_app(
         health=rt.health,
         slack_app=None if socket_mode else app,
@@ -132,6 +159,7 @@ async def serve(
         await site.start()
     except OSError as exc:
         await runner.cleanup()
+        stop_scheduler(scheduler)
         rt.worker.stop()
         rt.db.close()
         raise ConfigError(
@@ -158,6 +186,7 @@ async def serve(
         if socket_handler is not None:
             await socket_handler.close_async()  # type: ignore[no-untyped-call]
         await runner.cleanup()
+        stop_scheduler(scheduler)
         rt.worker.stop()
         rt.db.close()
         log.info("Teamweather stopped")

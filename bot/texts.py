@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final, Mapping
+
 PRODUCT = "Teamweather"
 
 CHANNEL_NOTICE = (
@@ -64,3 +66,73 @@ HELP = (
 UNKNOWN_COMMAND = "I don't know `{word}`.\n" + HELP
 
 INTERNAL_ERROR = "Sorry, something went wrong on our side. Nothing was changed; please try again."
+
+
+# -- Weekly digests and alerts (bot/digest_render.py) ----------------------------------------
+
+
+TITLE = "Team weather for {team}, week of {week}"
+WEEK_DATE = "{day} {month} {year}"  # the Monday of the ISO week: "16 Nov 2026"
+
+THIS_WEEK = "This week"
+MOOD = "Mood"
+NEGATIVE = "Negative messages"
+STRESS = "Stress index"
+STRESSED = "Stressed messages"
+CONTRIBUTORS = "People who wrote"
+MESSAGES = "Messages"
+
+CHANGE = "{change} since last week"
+CHANGE_POINTS = "{change} points since last week"
+NO_CHANGE = "no change since last week"
+NO_COMPARISON = "no published figures from last week to compare"
+INTERVAL = "95% CI {low} to {high}"
+SCALE_MOOD = "Mood runs from −100 (every message negative) to +100 (every message positive)."
+SCALE_STRESS = "The stress index is the average stress likelihood of messages, from 0% to 100%."
+
+ARROW_UP: Final = "▲"
+ARROW_DOWN: Final = "▼"
+ARROW_FLAT: Final = "→"
+
+SUPPRESSED_TOO_FEW = (
+    "Fewer than {k} people wrote in this team's channels this week, so no figures are shown."
+)
+SUPPRESSED_OVERLAP = (
+    "This team's members overlap so much with another team's (the two differ by fewer than "
+    "{k} people) that showing both teams' figures could reveal individuals, so no figures "
+    "are shown this week."
+)
+
+ALERTS = "Alerts"
+SUGGESTIONS = "Suggestions"
+ABOUT = "About these figures"
+PRIVACY = (
+    "Team figures only, and only when at least {k} people wrote; everyone counts once, "
+    "however much they write. No one's messages or individual scores are shown to anyone."
+)
+PRIVACY_NOISE = "A little random noise is added to every figure for extra protection."
+
+FALLBACK = "Team weather for {team}, week of {week}: {summary}"
+FALLBACK_MOOD = "mood {value}"
+FALLBACK_MOOD_CHANGE = "mood {value} {arrow} ({change} since last week)"
+FALLBACK_TOO_FEW = "no figures this week (fewer than {k} people wrote)."
+FALLBACK_OVERLAP = "no figures this week (held back to keep individuals anonymous)."
+FALLBACK_ALERTS = "Alerts: {names}."
+ALERT_NAMES: Final[Mapping[str, str]] = {
+    "mood_drop": "mood drop",
+    "stress_rise": "stress rise",
+    "decline": "declining mood",
+}
+
+ALERT_TITLE = "Team weather alert for {team}, week of {week}"
+ALERT_FALLBACK = "Team weather alert for {team}, week of {week}: {names}."
+ALERT_MORE = "The weekly digest has this week's figures and the chart of recent weeks."
+
+CHART_TITLE = "{team}: the last {n} weeks"
+CHART_MOOD = "Mood"
+CHART_STRESS = "Stress index"
+CHART_STRESS_AXIS = "Stress index (%)"
+CHART_INTERVAL = "95% interval"
+CHART_HIDDEN = "Grey weeks: no figures published (too few people, or too close to another team)."
+CHART_ALT = "{team}: mood over the last {n} weeks, with 95% intervals"
+CHART_ALT_STRESS = "{team}: mood and stress index over the last {n} weeks, with 95% intervals"

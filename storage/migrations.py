@@ -70,7 +70,39 @@ CREATE TABLE audit (
 );
 """
 
-MIGRATIONS: list[str] = [V1_INITIAL]
+V2_DIGESTS = """
+-- Every digest or alert sent, one row per (team, ISO week, recipient, kind): the row is
+-- claimed before sending and marked sent after, so nothing is sent twice.
+CREATE TABLE deliveries (
+    team TEXT NOT NULL,
+    week TEXT NOT NULL,                 -- ISO week, e.g. 2026-W47
+    recipient TEXT NOT NULL,            -- keyed hash of the recipient's platform user id
+    kind TEXT NOT NULL CHECK (kind IN ('digest', 'alert')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    claimed_at REAL NOT NULL,
+    sent_at REAL,
+    error TEXT,
+    PRIMARY KEY (team, week, recipient, kind)
+);
+-- Alerts that fired (team-level numbers only), for the cooldown and the audit.
+CREATE TABLE alerts (
+    team TEXT NOT NULL,
+    week TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    value REAL NOT NULL,
+    baseline REAL NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (team, week, rule)
+);
+-- Covers storage/weekly.py's query in its GROUP BY order; the week is its WEEK_NUMBER, verbatim.
+CREATE INDEX scores_channel_week ON scores (
+    channel, CAST((julianday(day) - 2451546.5) / 7 AS INTEGER), author,
+    day, sentiment, p_positive, p_negative, stress
+);
+"""
+
+MIGRATIONS: list[str] = [V1_INITIAL, V2_DIGESTS]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

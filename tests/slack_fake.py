@@ -5,10 +5,13 @@ in the spirit of bolt-python's own mock Web API server. Tests point ``AsyncWebCl
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import json
+import threading
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -31,6 +34,12 @@ class FakeSlack:
     server: TestServer | None = None
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    known_channels: set[str] = field(default_factory=set)  # what conversations.info finds
+    rate_limited: dict[str, int] = field(default_factory=dict)  # method -> 429s still to answer
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> posts
+    files: dict[str, bytes] = field(default_factory=dict)  # file id -> uploaded bytes
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
     def api_url(self) -> str:
@@ -54,6 +63,9 @@ class FakeSlack:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
+        if self.rate_limited.get(method, 0) > 0:
+            self.rate_limited[method] -= 1
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
         if method in self.failing:
             return web.json_response({"ok": False, "error": "internal_error"})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
@@ -74,6 +86,46 @@ class FakeSlack:
         if params.get("channel") in self.private_channels:
             return {"ok": False, "error": "method_not_supported_for_channel_type"}
         return {"ok": True, "channel": {"id": params.get("channel")}}
+
+    def dms(self, user: str) -> list[dict[str, Any]]:
+        """Messages the app posted in its DM with ``user``."""
+        return self.messages.get("D" + user, [])
+
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": "D" + str(params["users"])}}
+
+    def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("channel") not in self.known_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": {"id": params["channel"]}}
+
+    def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = {k: _json(v) for k, v in params.items() if k in ("text", "blocks", "metadata")}
+        message["ts"] = f"1700000000.{next(self._ids):06d}"
+        self.messages.setdefault(str(params["channel"]), []).append(message)
+        return {"ok": True, "channel": params["channel"], "ts": message["ts"]}
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        posted = self.messages.get(str(params["channel"]), [])
+        return {"ok": True, "messages": list(reversed(posted)), "has_more": False}
+
+    def _usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("usergroup") not in self.usergroups:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": self.usergroups[str(params["usergroup"])]}
+
+    def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        assert self.server is not None
+        file_id = f"F{next(self._ids):08d}"
+        return {"ok": True, "file_id": file_id, "upload_url": str(self.server.make_url(f"/upload/{file_id}"))}
+
+    def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = _json(params["files"])
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+
+    async def upload(self, request: web.Request) -> web.Response:
+        self.files[request.match_info["file_id"]] = await request.read()
+        return web.Response(text="OK - uploaded")
 
     def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
         assert self.server is not None
@@ -119,6 +171,40 @@ async def start_fake_slack(fake: FakeSlack) -> FakeSlack:
     app.router.add_route("*", "/api/{method}", fake.api)
     app.router.add_post("/respond/{name}", fake.respond)
     app.router.add_get("/link", fake.link)
+    app.router.add_post("/upload/{file_id}", fake.upload)
     fake.server = TestServer(app, host="127.0.0.1")
     await fake.server.start_server()
     return fake
+
+
+def _json(value: Any) -> Any:
+    """Form-encoded Web API calls carry JSON arguments as strings."""
+    if isinstance(value, str) and value[:1] in "[{":
+        return json.loads(value)
+    return value
+
+
+@contextlib.contextmanager
+def fake_slack_in_thread(fake: FakeSlack) -> Iterator[FakeSlack]:
+    """Run ``fake`` on its own event loop in a thread, for code that uses the sync WebClient."""
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(start_fake_slack(fake))
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, name="fake-slack", daemon=True)
+    thread.start()
+    if not started.wait(10):
+        raise RuntimeError("the fake Slack server did not start")
+    try:
+        yield fake
+    finally:
+        assert fake.server is not None
+        asyncio.run_coroutine_threadsafe(fake.server.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()

@@ -25,14 +25,23 @@ def test_demo_replays_the_sample_and_keeps_its_promises(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
     workspace, events = load_sample()
-    channels = {c["name"]: c for c in workspace["channels"]}
     table = (out / "summary.txt").read_text()
 
-    for name, channel in channels.items():
-        assert (f"#{name} " in table) == channel["enrolled"], name
-    design_rows = [line for line in table.splitlines() if line.startswith("#design ")]
+    teams = [t["name"] for t in workspace["teams"]]
+    assert {line.split()[0] for line in table.splitlines()[1:]} == set(teams)
+    design_rows = [line for line in table.splitlines() if line.startswith("Design ")]
     assert design_rows and all("suppressed: fewer than 5 people" in line for line in design_rows)
     assert "0 found." in result.output and "scored twice: 0" in result.output
+
+    # The weekly job delivered digests to every manager and at least one alert
+    managers = {m for t in workspace["teams"] for m in t["managers"]}
+    assert {p.name for p in (out / "outbox").iterdir()} >= managers
+    assert list((out / "outbox").rglob("*-alert.json")) and "alert 2026-W" in result.output
+    for team in teams:
+        preview = out / "digests" / "2026-W47" / team.lower()
+        assert {p.name for p in preview.iterdir()} >= {"digest.json", "digest.html", "chart.png"}
+    design = (out / "digests" / "2026-W47" / "design" / "digest.json").read_text()
+    assert "fewer than 5" in design.lower()
 
     db = connect(out / "demo.db")
     not_enrolled = {c["id"] for c in workspace["channels"] if not c["enrolled"]}

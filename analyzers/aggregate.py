@@ -1,0 +1,319 @@
+"""Team-week statistics: what a manager may see of a team's week, and nothing more.
+
+From per-person weekly sums (``storage.weekly.PersonWeek``) to one ``TeamWeek`` per team and
+week:
+
+1. A team's week is its channels' messages that week; a person who wrote in several of the
+   team's channels is merged into one contributor first.
+2. Fewer than ``k`` contributors: suppressed (``TOO_FEW``), no numbers at all.
+3. Differencing: of two teams whose contributor sets differ by 1..k-1 people, only one is
+   published. Teams are taken largest first (ties: name order) and one that conflicts with
+   a team already published is suppressed (``OVERLAP``): of a conflicting pair the smaller
+   (tie: the later name) goes, and only when the other is itself published.
+4. Each value is a mean over people of that person's weekly mean, with a 95% Student-t
+   interval over the per-person means, clipped to the value's range.
+5. With ``epsilon``, Laplace noise is added to each published value (see ``_figures``); an
+   interval keeps its half-width and is centred on the noisy value.
+
+No SQL here: ``team_weeks`` reads its rows through ``storage.weekly``.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import functools
+import itertools
+import math
+import random
+from dataclasses import dataclass
+from typing import Collection, Iterable, Mapping, Sequence
+
+import numpy as np
+import sqlite_utils
+
+from analyzers.teamweek import Estimate, Suppressed, TeamWeek, iso_week, week_start
+from storage.weekly import PersonWeek, person_weeks
+
+MOOD = (-100.0, 100.0)
+SHARE = (0.0, 1.0)
+CHANGE = (-200.0, 200.0)
+# Per-person means, in this order, of sums over that person's messages: mood, negative,
+# stress, stressed. Column 0 of a person's sums is the message count.
+_BOUNDS = (MOOD, SHARE, SHARE, SHARE)
+# With noise, a person's messages count at most this many times in a week's total, so one
+# person moves the total by at most this much (its Laplace sensitivity). In opt-in team
+# channels most people write a few to a few dozen messages a week.
+MESSAGE_CAP = 50
+_MAX_DF = 10_000  # t(0.975) is 1.9602 here and 1.9600 at infinity: capping is conservative
+
+_Key = tuple[str, str]  # (team, week)
+_Sums = list[float]  # a person's merged sums: messages, mood, negatives, stress, stressed
+
+
+@functools.lru_cache(maxsize=None)
+def t975(df: int) -> float:
+    """The 97.5% quantile of Student's t with ``df`` degrees of freedom: the multiplier of a
+    95% two-sided interval.
+
+    Bisection on P(|T| <= t) = 0.95, using the exact finite series for integer ``df``
+    (Abramowitz & Stegun 26.7.3-4); ``df`` above 10,000 counts as 10,000.
+    """
+    if df < 1:
+        raise ValueError(f"degrees of freedom must be at least 1, not {df}")
+    df = min(df, _MAX_DF)
+    low, high = 0.0, 1000.0
+    for _ in range(80):
+        mid = (low + high) / 2
+        low, high = (mid, high) if _t_central(mid, df) < 0.95 else (low, mid)
+    return (low + high) / 2
+
+
+def _t_central(t: float, df: int) -> float:
+    """P(|T| <= t) for Student's t with integer ``df``."""
+    theta = math.atan(t / math.sqrt(df))
+    c2 = math.cos(theta) ** 2
+    term = total = 1.0
+    if df % 2 == 0:  # sinθ·(1 + 1/2·cos²θ + 1·3/(2·4)·cos⁴θ + …), df/2 terms
+        for j in range(1, df // 2):
+            term *= c2 * (2 * j - 1) / (2 * j)
+            total += term
+        return math.sin(theta) * total
+    if df == 1:
+        return 2 * theta / math.pi
+    for j in range(1, (df - 1) // 2):  # (2/π)(θ + sinθ·cosθ·(1 + 2/3·cos²θ + …)), (df-1)/2 terms
+        term *= c2 * (2 * j) / (2 * j + 1)
+        total += term
+    return 2 / math.pi * (theta + math.sin(theta) * math.cos(theta) * total)
+
+
+def _laplace(rng: random.Random) -> float:
+    """A draw from the standard Laplace distribution (scale 1)."""
+    return rng.expovariate(1.0) - rng.expovariate(1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    """A published team-week before ``mood_change``, with what the change needs."""
+
+    contributors: int
+    messages: int
+    estimates: tuple[Estimate, ...]  # in _BOUNDS order
+    mood_se: float
+    n: int
+
+
+def _merge(
+    rows: Iterable[PersonWeek], teams: Mapping[str, Collection[str]], weeks: Collection[str]
+) -> dict[_Key, dict[str, _Sums]]:
+    """(team, week) -> author -> that person's sums over all the team's channels."""
+    channel_teams: dict[str, list[str]] = {}
+    for team, channels in teams.items():
+        for channel in set(channels):
+            channel_teams.setdefault(channel, []).append(team)
+    wanted = set(weeks)
+    groups: dict[_Key, dict[str, _Sums]] = {}
+    for channel, author, week, messages, mood, negatives, stress, stressed in rows:
+        if week not in wanted:
+            continue
+        for team in channel_teams.get(channel, ()):
+            people = groups.get((team, week))
+            if people is None:
+                people = groups[team, week] = {}
+            p = people.get(author)
+            if p is None:
+                people[author] = [messages, mood, negatives, stress, stressed]
+            else:
+                p[0] += messages
+                p[1] += mood
+                p[2] += negatives
+                p[3] += stress
+                p[4] += stressed
+    return groups
+
+
+def _overlapping(members: Mapping[str, Collection[str]], k: int) -> set[str]:
+    """Of ``members`` (team -> contributors, one week), the teams to suppress so that no two
+    published teams differ by 1..k-1 contributors."""
+    # Teams that share nobody differ by at least 2k people: only sharers can conflict.
+    counts = collections.Counter(itertools.chain.from_iterable(members.values()))
+    shared = {author for author, count in counts.items() if count > 1}
+    kept: list[frozenset[str]] = []
+    by_author: dict[str, list[int]] = {}
+    suppressed: set[str] = set()
+    for team in sorted(members, key=lambda t: (-len(members[t]), t)):
+        if shared.isdisjoint(members[team]):
+            continue
+        these = frozenset(members[team])
+        near = {i for a in these for i in by_author.get(a, ())}
+        if any(0 < len(kept[i] ^ these) < k for i in near):
+            suppressed.add(team)
+            continue
+        for a in these:
+            by_author.setdefault(a, []).append(len(kept))
+        kept.append(these)
+    return suppressed
+
+
+def _suppression(
+    groups: Mapping[_Key, Mapping[str, _Sums]], teams: Iterable[str], weeks: Iterable[str], k: int
+) -> dict[_Key, Suppressed | None]:
+    """Why each (team, week) is suppressed, or None where it is published."""
+    why: dict[_Key, Suppressed | None] = {}
+    for week in weeks:
+        enough = {}
+        for team in teams:
+            people = groups.get((team, week), {})
+            if len(people) >= k:
+                enough[team] = people.keys()
+            else:
+                why[team, week] = Suppressed.TOO_FEW
+        overlap = _overlapping(enough, k)
+        for team in enough:
+            why[team, week] = Suppressed.OVERLAP if team in overlap else None
+    return why
+
+
+def _figures(
+    groups: Mapping[_Key, Mapping[str, _Sums]],
+    keys: Sequence[_Key],
+    k: int,
+    epsilon: float | None,
+    seed: int,
+) -> dict[_Key, _Figures]:
+    """Means of per-person means with t intervals, and counts, for the published ``keys``:
+    vectorised over all of them, since a year of 500 teams is 26,000 team-weeks.
+
+    Noise scales are sensitivity/epsilon, the contributor count n taken as public: a mean of
+    n per-person means in a range of width w moves by at most w/n when one person's messages
+    change (mood: 200/n; shares and stress: 1/n); the head count by 1; the message total,
+    each person clipped to ``MESSAGE_CAP``, by ``MESSAGE_CAP``. Each published value spends
+    ``epsilon`` once.
+    """
+    if not keys:
+        return {}
+    sizes = [len(groups[key]) for key in keys]
+    people = itertools.chain.from_iterable(groups[key].values() for key in keys)
+    sums = np.fromiter(itertools.chain.from_iterable(people), float, 5 * sum(sizes))
+    sums = sums.reshape(-1, 5)
+    per_person = sums[:, 1:] / sums[:, :1]
+    starts = np.cumsum([0, *sizes[:-1]])
+    n = np.array(sizes, float)[:, None]
+    means = np.add.reduceat(per_person, starts) / n
+    deviations = per_person - np.repeat(means, sizes, axis=0)
+    se = np.sqrt(np.add.reduceat(deviations**2, starts) / (n - 1) / n)
+    half = np.array([t975(size - 1) for size in sizes])[:, None] * se
+    contributors = n[:, 0]
+    messages = np.add.reduceat(sums[:, 0], starts)
+    if epsilon is not None:
+        streams = (random.Random(f"{seed}/{team}/{week}") for team, week in keys)
+        unit = np.array([[_laplace(rng) for _ in range(6)] for rng in streams])
+        widths = np.array([bound[1] - bound[0] for bound in _BOUNDS])
+        means = means + unit[:, :4] * widths / n / epsilon
+        contributors = np.maximum(k, np.rint(contributors + unit[:, 4] / epsilon))
+        clipped = np.add.reduceat(np.minimum(sums[:, 0], MESSAGE_CAP), starts)
+        messages = np.maximum(contributors, np.rint(clipped + unit[:, 5] * MESSAGE_CAP / epsilon))
+    low, high = np.array(_BOUNDS).T
+    values = np.clip(means, low, high)
+    lows = np.clip(values - half, low, high)
+    highs = np.clip(values + half, low, high)
+
+    out: dict[_Key, _Figures] = {}
+    columns = (contributors, messages, values, lows, highs, se[:, 0])
+    for key, size, heads, total, value, lo, hi, mood_se in zip(
+        keys, sizes, *(column.tolist() for column in columns)
+    ):
+        estimates = tuple(map(Estimate, value, lo, hi))
+        out[key] = _Figures(int(heads), int(total), estimates, mood_se, size)
+    return out
+
+
+def _change(now: _Figures, before: _Figures) -> Estimate:
+    """This week's published mood minus last week's; interval from both standard errors,
+    with Welch-Satterthwaite degrees of freedom rounded down."""
+    diff = now.estimates[0].value - before.estimates[0].value
+    v1, v2 = now.mood_se**2, before.mood_se**2
+    if v1 + v2 == 0:
+        return Estimate(diff, diff, diff)
+    df = (v1 + v2) ** 2 / (v1**2 / (now.n - 1) + v2**2 / (before.n - 1))
+    half = t975(max(1, math.floor(df))) * math.sqrt(v1 + v2)
+    return Estimate(diff, max(diff - half, CHANGE[0]), min(diff + half, CHANGE[1]))
+
+
+def aggregate(
+    rows: Iterable[PersonWeek],
+    teams: Mapping[str, Collection[str]],
+    weeks: Sequence[str],
+    *,
+    k: int,
+    stress_reporting: bool,
+    epsilon: float | None = None,
+    rng: random.Random | None = None,
+) -> dict[str, list[TeamWeek]]:
+    """One ``TeamWeek`` per team (name -> its channel ids) and entry of ``weeks``, in order.
+
+    Pass every team that is reported at all: differencing protection compares the teams of
+    one call. ``mood_change`` compares with the week before; its rows are used when given
+    (``team_weeks`` queries them), else the first week's ``mood_change`` is ``None``.
+
+    With ``epsilon``, noise comes from ``rng`` (default: a fresh ``random.Random()``): one
+    draw seeds a stream per team and week, so the same seed gives a team-week the same
+    noise whichever weeks are asked for.
+    """
+    if k < 2:
+        raise ValueError(f"k must be at least 2, not {k}")
+    previous = {week: _previous(week) for week in weeks}
+    needed = list(dict.fromkeys([*previous.values(), *weeks]))
+    groups = _merge(rows, teams, needed)
+    why = _suppression(groups, teams, needed, k)
+    seed = (rng or random.Random()).getrandbits(128) if epsilon is not None else 0
+    figures = _figures(groups, [key for key, w in why.items() if w is None], k, epsilon, seed)
+
+    out: dict[str, list[TeamWeek]] = {}
+    for team in teams:
+        series: list[TeamWeek] = []
+        for week in weeks:
+            now = figures.get((team, week))
+            if now is None:
+                series.append(TeamWeek(team, week, why[team, week]))
+                continue
+            before = figures.get((team, previous[week]))
+            mood, negative, stress, stressed = now.estimates
+            series.append(
+                TeamWeek(
+                    team, week, None, now.contributors, now.messages, mood, negative,
+                    stress if stress_reporting else None,
+                    stressed if stress_reporting else None,
+                    None if before is None else _change(now, before),
+                )
+            )
+        out[team] = series
+    return out
+
+
+def _previous(week: str) -> str:
+    return iso_week(week_start(week) - dt.timedelta(weeks=1))
+
+
+def team_weeks(
+    db: sqlite_utils.Database,
+    teams: Mapping[str, Collection[str]],
+    weeks: Sequence[str],
+    *,
+    k: int,
+    stress_threshold: float,
+    stress_reporting: bool,
+    epsilon: float | None = None,
+    rng: random.Random | None = None,
+) -> dict[str, list[TeamWeek]]:
+    """``aggregate`` over the scores of ``teams``' channels from the week before the first of
+    ``weeks`` (for its ``mood_change``) to the last."""
+    if not weeks:
+        return {team: [] for team in teams}
+    first = _previous(min(weeks, key=week_start))
+    last = max(weeks, key=week_start)
+    channels = {c for team_channels in teams.values() for c in team_channels}
+    rows = person_weeks(db, channels, first, last, stress_threshold)
+    return aggregate(
+        rows, teams, weeks, k=k, stress_reporting=stress_reporting, epsilon=epsilon, rng=rng
+    )

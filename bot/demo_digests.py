@@ -1,0 +1,106 @@
+"""The demo's weekly digests: the real weekly job, run each Monday of the sample period,
+delivering into an outbox folder instead of Slack."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import sqlite_utils
+
+from analyzers.aggregate import team_weeks
+from analyzers.teamweek import Estimate, TeamWeek, previous_weeks, week_start
+from bot import digests
+from bot.config import Settings, parse_settings
+from bot.delivery import Outgoing
+
+MONDAY_9AM = dt.time(9, 0)
+
+
+class FolderCourier:
+    """Delivers each message as files under ``root/<recipient>/`` (the demo's Slack)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.sent: list[tuple[str, Outgoing]] = []
+
+    def send(self, recipient: str, message: Outgoing) -> None:
+        folder = self.root / recipient
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"{message.week}-{digests.slug(message.team)}-{message.kind}"
+        body = {"text": message.text, "blocks": message.blocks, "metadata": message.marker}
+        (folder / f"{stem}.json").write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+        if message.chart_png is not None:
+            (folder / f"{stem}.png").write_bytes(message.chart_png)
+        self.sent.append((recipient, message))
+
+    def was_sent(self, recipient: str, message: Outgoing, since: float) -> bool:
+        return any(r == recipient and m.marker == message.marker for r, m in self.sent)
+
+    def group_members(self, group: str) -> list[str]:
+        return []
+
+
+def demo_settings(workspace: dict[str, Any], database: Path, k: int) -> Settings:
+    """Settings for the sample company: its teams, HR from its admins."""
+    return parse_settings(
+        {
+            "database": str(database),
+            "timezone": workspace["timezone"],
+            "privacy": {"k": k},
+            "alerts": {"hr_recipients": workspace["admins"][:1]},
+            "teams": workspace["teams"],
+        },
+        "demo settings",
+    )
+
+
+def run_weekly_jobs(
+    db: sqlite_utils.Database, settings: Settings, weeks: list[str], out: Path, key: bytes
+) -> FolderCourier:
+    """Run the weekly job on the Monday after each of ``weeks``, in order (so alerts see
+    their history and cooldown), then write a preview of the last week's digests."""
+    courier = FolderCourier(out / "outbox")
+    for week in weeks:
+        monday = dt.datetime.combine(week_start(week) + dt.timedelta(weeks=1), MONDAY_9AM)
+        digests.send(db, settings, courier, week, noise_key=key, clock=monday.timestamp)
+    for digest in digests.build(db, settings, weeks[-1], noise_key=key):
+        digests.write_preview(digest, out / "digests" / weeks[-1] / digests.slug(digest.team))
+    return courier
+
+
+def team_table(db: sqlite_utils.Database, settings: Settings, last_week: str, n: int) -> str:
+    """Every team's published figures for the ``n`` weeks up to ``last_week``."""
+    weeks = previous_weeks(last_week, n)
+    per_team = team_weeks(
+        db, {t.name: t.channels for t in settings.teams}, weeks, k=settings.privacy.k,
+        stress_threshold=settings.digest.stress_threshold, stress_reporting=True,
+    )
+    lines = [f"{'team':<10} {'week':<9} {'people':>6} {'msgs':>5}  {'mood (95% CI)':<17} {'neg%':>4} {'stress%':>7}"]
+    for team, rows in per_team.items():
+        lines += [_row(team, row, settings.privacy.k) for row in rows]
+    return "\n".join(lines)
+
+
+def _row(team: str, row: TeamWeek, k: int) -> str:
+    if row.suppressed is not None:
+        why = f"fewer than {k} people" if row.suppressed.value == "too_few" else "overlaps another team"
+        return f"{team:<10} {row.week:<9} {'':>6} {'':>5}  suppressed: {why}"
+    assert row.mood is not None and row.negative is not None and row.stress is not None
+    return (
+        f"{team:<10} {row.week:<9} {row.contributors:>6} {row.messages:>5}  {_ci(row.mood):<17} "
+        f"{100 * row.negative.value:>4.0f} {100 * row.stress.value:>7.0f}"
+    )
+
+
+def _ci(e: Estimate) -> str:
+    return f"{e.value:+.0f} ({e.low:+.0f} to {e.high:+.0f})"
+
+
+def describe_deliveries(courier: FolderCourier, name_of: Callable[[str], str]) -> list[str]:
+    """One line per message in the outbox."""
+    return [
+        f"{m.week} {m.kind:<6} {m.team:<9} -> {name_of(r)}" for r, m in courier.sent
+    ]

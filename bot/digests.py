@@ -1,0 +1,231 @@
+"""The weekly job: aggregate every team, decide alerts, render, deliver exactly once.
+
+Platform-neutral: it renders Block Kit (which the Teams adapter will convert) and hands
+``Outgoing`` messages to whatever ``Courier`` it is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import sqlite_utils
+
+from analyzers.aggregate import team_weeks
+from analyzers.alerts import evaluate
+from analyzers.catalog import Catalog, load_catalog
+from analyzers.suggestions import suggest
+from analyzers.teamweek import Digest, iso_week, previous_weeks
+from bot import digest_render
+from bot.config import Settings, TeamSettings
+from bot.delivery import Courier, Outgoing, Result, deliver
+from bot.errors import PlatformUnavailable
+from storage import alerts as alert_store
+from storage import deliveries
+
+log = logging.getLogger(__name__)
+
+HISTORY_WEEKS = 8  # shown in the digest and used as the alert baseline
+MAX_ATTEMPTS = 6
+
+
+def last_complete_week(now: dt.datetime) -> str:
+    """The latest ISO week that ended before ``now`` (local time)."""
+    return iso_week(now.date() - dt.timedelta(days=now.isoweekday()))
+
+
+def noise_rng(key: bytes, week: str) -> random.Random:
+    """The same noise for every run of a week: fresh noise on each re-run would let a
+    reader average it away."""
+    digest = hmac.new(key, f"noise:{week}".encode(), hashlib.sha256).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def build(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    week: str,
+    *,
+    noise_key: bytes,
+    teams: Iterable[TeamSettings] | None = None,
+    catalog: Catalog | None = None,
+) -> list[Digest]:
+    """The digests of ``week`` for ``teams`` (default: all), with alerts and suggestions.
+
+    Aggregation always covers every configured team, since whether one team may be published
+    depends on the others (two teams differing by fewer than k people)."""
+    privacy = settings.privacy
+    stress = privacy.stress_reporting == "team"
+    weeks = previous_weeks(week, HISTORY_WEEKS + 1)
+    per_team = team_weeks(
+        db,
+        {t.name: t.channels for t in settings.teams},
+        weeks,
+        k=privacy.k,
+        stress_threshold=settings.digest.stress_threshold,
+        stress_reporting=stress,
+        epsilon=privacy.epsilon,
+        rng=noise_rng(noise_key, week) if privacy.epsilon else None,
+    )
+    catalog = catalog or load_catalog()
+    wanted = {t.name for t in (settings.teams if teams is None else teams)}
+    result = []
+    for team in settings.teams:
+        if team.name not in wanted:
+            continue
+        history = per_team[team.name]
+        fired = (
+            evaluate(history, alert_store.before(db, team.name, week), settings.alerts,
+                     stress_reporting=stress)
+            if settings.alerts.enabled
+            else []
+        )
+        current = history[-1]
+        result.append(
+            Digest(
+                team=team.name,
+                week=week,
+                current=current,
+                history=tuple(history[-HISTORY_WEEKS:]),
+                alerts=tuple(fired),
+                suggestions=suggest(current, fired, catalog, stress_reporting=stress),
+                stress_reporting=stress,
+                k=privacy.k,
+                noise=privacy.epsilon is not None,
+            )
+        )
+    return result
+
+
+def digest_message(digest: Digest) -> Outgoing:
+    """A manager's weekly message."""
+    return Outgoing(
+        team=digest.team,
+        week=digest.week,
+        kind="digest",
+        text=digest_render.fallback_text(digest),
+        blocks=digest_render.blocks(digest),
+        chart_png=digest_render.chart_png(digest),
+        chart_title=digest_render.chart_title(digest),
+    )
+
+
+def alert_message(digest: Digest) -> Outgoing:
+    """The alert sent to managers and HR when rules fired this week."""
+    return Outgoing(
+        team=digest.team,
+        week=digest.week,
+        kind="alert",
+        text=digest_render.alert_text(digest),
+        blocks=digest_render.alert_blocks(digest),
+    )
+
+
+@dataclass
+class SendReport:
+    """What one run of the weekly job did."""
+
+    week: str
+    results: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, what: str, result: Result) -> None:
+        self.results[result] += 1
+        if result == "failed":
+            self.failures.append(what)
+
+
+def send(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    courier: Courier,
+    week: str,
+    *,
+    noise_key: bytes,
+    team: str | None = None,
+    clock: Callable[[], float] = time.time,
+) -> SendReport:
+    """Build and deliver the week's digests and alerts; safe to run any number of times.
+
+    ``noise_key`` (the pseudonym key) seeds the noise and hashes recipients in the ledger."""
+    teams = [settings.team(team)] if team else list(settings.teams)
+    report = SendReport(week)
+    for digest in build(db, settings, week, noise_key=noise_key, teams=teams):
+        config = settings.team(digest.team)
+        if digest.alerts:
+            with db.conn:
+                for alert in digest.alerts:
+                    alert_store.save(db, alert)
+        message = digest_message(digest)
+        for recipient in _digest_recipients(config, courier):
+            report.add(f"digest {digest.team} to {recipient}", deliver(db, courier, recipient, message, key=noise_key, clock=clock))
+        if digest.alerts:
+            warning = alert_message(digest)
+            for recipient in dict.fromkeys(config.managers + config.hr_recipients(settings.alerts)):
+                report.add(f"alert {digest.team} to {recipient}", deliver(db, courier, recipient, warning, key=noise_key, clock=clock))
+    return report
+
+
+def retry_unfinished(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    courier: Courier,
+    *,
+    noise_key: bytes,
+    clock: Callable[[], float] = time.time,
+) -> SendReport | None:
+    """Re-run the weeks that still have unfinished sends (failed or interrupted)."""
+    pending = deliveries.unfinished(db, MAX_ATTEMPTS)
+    weeks = sorted({d.week for d in pending if clock() >= d.claimed_at + _backoff(d.attempts)})
+    report = None
+    for week in weeks:
+        report = send(db, settings, courier, week, noise_key=noise_key, clock=clock)
+    return report
+
+
+def _backoff(attempts: int) -> float:
+    return 300.0 * 2.0 ** (attempts - 1)  # 5 minutes after the first claim, then 10, 20, 40, 80
+
+
+def _digest_recipients(team: TeamSettings, courier: Courier) -> list[str]:
+    recipients = list(team.managers)
+    if team.usergroup:
+        try:
+            recipients += courier.group_members(team.usergroup)
+        except PlatformUnavailable as exc:
+            log.warning("user group %s of team %s not read: %s", team.usergroup, team.name, exc)
+    return list(dict.fromkeys(recipients))
+
+
+def slug(team: str) -> str:
+    """A folder name for a team."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", team.casefold()).strip("-") or "team"
+
+
+def write_preview(digest: Digest, folder: Path) -> list[Path]:
+    """Write a digest's Block Kit JSON, chart PNG and HTML page (and any alert) into ``folder``."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    chart = folder / "chart.png"
+    chart.write_bytes(digest_render.chart_png(digest))
+    written = [chart]
+    message = {"text": digest_render.fallback_text(digest), "blocks": digest_render.blocks(digest)}
+    (folder / "digest.json").write_text(json.dumps(message, indent=2, ensure_ascii=False) + "\n")
+    (folder / "digest.html").write_text(digest_render.html(digest, chart.name), encoding="utf-8")
+    written += [folder / "digest.json", folder / "digest.html"]
+    if digest.alerts:
+        alert = {"text": digest_render.alert_text(digest), "blocks": digest_render.alert_blocks(digest)}
+        (folder / "alert.json").write_text(json.dumps(alert, indent=2, ensure_ascii=False) + "\n")
+        written.append(folder / "alert.json")
+    return written

@@ -1,0 +1,90 @@
+"""The scheduled jobs. APScheduler stores them by name, so they take no arguments: the
+running process registers what they need with ``install_context`` at start-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from analyzers.teamweek import iso_week
+from bot import digests
+from bot.config import Config
+from bot.delivery import Courier
+from storage import audit, connect, deliveries, retention
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    config: Config
+    courier: Callable[[], Courier]  # made when a job runs, so a job can run without Slack set up
+    clock: Callable[[], float] = field(default=time.time)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock(), self.config.zone)
+
+
+_context: JobContext | None = None
+
+
+def install_context(context: JobContext | None) -> None:
+    """Give the jobs their configuration (``None`` removes it)."""
+    global _context
+    _context = context
+
+
+def _require() -> JobContext:
+    if _context is None:
+        raise RuntimeError("scheduled job ran before install_context()")
+    return _context
+
+
+def weekly_digest() -> None:
+    """Send the digests and alerts of the last complete week."""
+    ctx = _require()
+    week = digests.last_complete_week(ctx.now())
+    db = connect(ctx.config.settings.database)
+    try:
+        report = digests.send(
+            db, ctx.config.settings, ctx.courier(), week,
+            noise_key=ctx.config.secrets.pseudonym_key, clock=ctx.clock,
+        )
+    finally:
+        db.close()
+    log.info("weekly digest %s: %s", week, dict(report.results))
+
+
+def retry_deliveries() -> None:
+    """Retry sends that failed or were interrupted, with backoff."""
+    ctx = _require()
+    db = connect(ctx.config.settings.database)
+    try:
+        if not deliveries.unfinished(db, digests.MAX_ATTEMPTS):
+            return
+        report = digests.retry_unfinished(
+            db, ctx.config.settings, ctx.courier(),
+            noise_key=ctx.config.secrets.pseudonym_key, clock=ctx.clock,
+        )
+    finally:
+        db.close()
+    if report is not None:
+        log.info("retried deliveries: %s", dict(report.results))
+
+
+def retention_purge() -> None:
+    """Delete scores and delivery records older than ``privacy.retention_days``."""
+    ctx = _require()
+    cutoff = ctx.now().date() - dt.timedelta(days=ctx.config.settings.privacy.retention_days)
+    db = connect(ctx.config.settings.database)
+    try:
+        with db.conn:
+            counts = retention.purge(db, cutoff.isoformat(), iso_week(cutoff))
+            audit.record(db, "retention_purge", actor="system", detail={"before": cutoff.isoformat(), **counts},
+                         at=ctx.clock())
+    finally:
+        db.close()
+    log.info("retention purge before %s: %s", cutoff, counts)

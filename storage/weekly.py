@@ -1,0 +1,98 @@
+"""Per-person weekly sums of message scores: the only rows aggregation reads.
+
+A row sums one pseudonym's messages in one channel in one ISO week. Rows never leave the
+process: ``analyzers.aggregate`` turns them into k-anonymous team figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Collection, NamedTuple
+
+import sqlite_utils
+
+EPOCH = dt.date(2000, 1, 3)  # a Monday; weeks are numbered from it
+# Whole weeks from EPOCH to a score's day (2451546.5 is julianday('2000-01-03')). The index
+# scores_channel_week (migration V2) is on (channel, this exact expression, author, ...) and
+# covers every column the query reads, so SQLite seeks each channel's weeks and groups in
+# index order: no table lookups and no sort. SQLite has no ISO-week format before 3.46; the
+# few week numbers are named in Python.
+WEEK_NUMBER = "CAST((julianday(day) - 2451546.5) / 7 AS INTEGER)"
+
+_QUERY = f"""
+SELECT channel, author, {WEEK_NUMBER},
+       count(*), sum(p_positive - p_negative) * 100.0, sum(sentiment = 'negative'),
+       sum(stress), sum(stress >= :threshold)
+FROM scores
+WHERE channel IN (SELECT value FROM json_each(:channels))
+  AND {WEEK_NUMBER} BETWEEN :first AND :last
+GROUP BY channel, {WEEK_NUMBER}, author
+"""
+
+
+class PersonWeek(NamedTuple):
+    """One person's sums in one channel and ISO week (``"2026-W47"``).
+
+    ``mood_sum`` adds each message's 100·(p_positive − p_negative); ``negatives`` counts
+    messages labelled negative; ``stress_sum`` adds stress probabilities; ``stressed`` counts
+    messages with stress at or above the threshold the rows were queried with.
+
+    A named tuple rather than a dataclass: a year of scores is a few hundred thousand rows,
+    and building frozen dataclasses took longer than the query (docs/benchmarks-aggregate.md).
+    """
+
+    channel: str
+    author: str
+    week: str
+    messages: int
+    mood_sum: float
+    negatives: int
+    stress_sum: float
+    stressed: int
+
+
+def week_number(week: str) -> int:
+    """Whole weeks from ``EPOCH`` to the Monday of ISO week ``week`` (``"2026-W47"``)."""
+    year, number = week.split("-W")
+    days = (dt.date.fromisocalendar(int(year), int(number), 1) - EPOCH).days
+    if days < 0:
+        raise ValueError(f"weeks before {EPOCH} are not supported: {week}")
+    return days // 7
+
+
+def person_weeks(
+    db: sqlite_utils.Database,
+    channels: Collection[str],
+    first_week: str,
+    last_week: str,
+    stress_threshold: float,
+) -> list[PersonWeek]:
+    """Sums per (channel, author, ISO week) of the scores in ``channels`` from ISO week
+    ``first_week`` to ``last_week`` (both included; weeks follow the local ``day`` of each
+    score, so a week is Monday to Sunday local time).
+
+    A message counts as stressed when its stress is at least ``stress_threshold``.
+    """
+    first, last = week_number(first_week), week_number(last_week)
+    names: dict[int, str] = {}
+    for number in range(first, last + 1):
+        year, week, _ = (EPOCH + dt.timedelta(weeks=number)).isocalendar()
+        names[number] = f"{year}-W{week:02d}"
+    params = {
+        "threshold": stress_threshold,
+        "channels": json.dumps(sorted(set(channels))),
+        "first": first,
+        "last": last,
+    }
+    rows = db.conn.execute(_QUERY, params).fetchall()  # faster than iterating the cursor
+    return [
+        PersonWeek(channel, author, names[w], n, mood, negatives, stress, stressed)
+        for channel, author, w, n, mood, negatives, stress, stressed in rows
+    ]
+
+
+def query_plan(db: sqlite_utils.Database) -> list[str]:
+    """How SQLite runs the query (``EXPLAIN QUERY PLAN``), one line per step."""
+    params = {"threshold": 0.5, "channels": "[]", "first": 0, "last": 0}
+    return [row[-1] for row in db.conn.execute("EXPLAIN QUERY PLAN " + _QUERY, params)]

@@ -1,0 +1,119 @@
+"""Exactly-once delivery of digests and alerts as Slack DMs, against the fake Web API."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+import sqlite_utils
+
+from bot.delivery import Outgoing, deliver, recipient_ref
+from bot.slack.courier import METADATA_EVENT, SlackCourier, web_client
+from slack_fake import FakeSlack, fake_slack_in_thread
+from storage import audit, deliveries
+
+MANAGER = "UMANAGER01"
+KEY = b"test-pseudonym-key-0123456789abcdef"
+PNG = b"\x89PNG\r\n\x1a\n" + b"chart" * 10
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with fake_slack_in_thread(FakeSlack()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def courier(slack: FakeSlack) -> SlackCourier:
+    return SlackCourier(web_client("xoxb-test", slack.api_url, max_retries=2))
+
+
+def message(kind: str = "digest", week: str = "2026-W47") -> Outgoing:
+    return Outgoing(
+        team="Platform", week=week, kind=kind,  # type: ignore[arg-type]
+        text="Platform, week 47: mood +12",
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "Mood +12"}}],
+        chart_png=PNG if kind == "digest" else None, chart_title="Platform: 8 weeks",
+    )
+
+
+def test_a_digest_is_one_dm_with_the_chart_and_a_marker(db: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier) -> None:
+    assert deliver(db, courier, MANAGER, message(), key=KEY) == "sent"
+    [dm] = slack.dms(MANAGER)
+    assert dm["text"] == "Platform, week 47: mood +12"
+    image = dm["blocks"][-1]
+    assert image["type"] == "image" and slack.files[image["slack_file"]["id"]] == PNG
+    assert dm["metadata"] == {
+        "event_type": METADATA_EVENT,
+        "event_payload": {"team": "Platform", "week": "2026-W47", "kind": "digest"},
+    }
+    [entry] = audit.entries(db, "digest_sent")
+    assert entry["subject"] == "Platform" and MANAGER not in str(entry)
+    assert MANAGER not in str(db.execute("SELECT * FROM deliveries").fetchall())
+
+
+def test_running_again_sends_nothing_twice(db: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier) -> None:
+    assert deliver(db, courier, MANAGER, message(), key=KEY) == "sent"
+    assert deliver(db, courier, MANAGER, message(), key=KEY) == "already-sent"
+    assert deliver(db, courier, MANAGER, message(kind="alert"), key=KEY) == "sent"  # another kind
+    assert deliver(db, courier, MANAGER, message(week="2026-W48"), key=KEY) == "sent"  # another week
+    assert len(slack.dms(MANAGER)) == 3
+
+
+class Crash(Exception):
+    """The process dying between the platform's answer and the ledger's update."""
+
+
+class CrashAfterSend:
+    def __init__(self, courier: SlackCourier) -> None:
+        self.courier = courier
+
+    def send(self, recipient: str, message: Outgoing) -> None:
+        self.courier.send(recipient, message)
+        raise Crash()
+
+    def was_sent(self, recipient: str, message: Outgoing, since: float) -> bool:
+        return self.courier.was_sent(recipient, message, since)
+
+    def group_members(self, group: str) -> list[str]:
+        return self.courier.group_members(group)
+
+
+def test_a_restart_after_sending_but_before_recording_does_not_send_again(
+    db: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier
+) -> None:
+    with pytest.raises(Crash):
+        deliver(db, CrashAfterSend(courier), MANAGER, message(), key=KEY)
+    assert len(slack.dms(MANAGER)) == 1
+    assert deliver(db, courier, MANAGER, message(), key=KEY) == "recovered"
+    assert len(slack.dms(MANAGER)) == 1
+    assert [d.status for d in deliveries.all_for(db, "2026-W47")] == ["sent"]
+
+
+def test_a_restart_before_sending_sends_once(db: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier) -> None:
+    with db.conn:  # claimed, then the process died before calling Slack
+        assert deliveries.claim(db, "Platform", "2026-W47", recipient_ref(KEY, MANAGER), "digest", 1.0) == "new"
+    assert deliver(db, courier, MANAGER, message(), key=KEY) == "sent"
+    assert len(slack.dms(MANAGER)) == 1
+
+
+def test_slack_429_is_retried_after_retry_after(db: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier) -> None:
+    slack.rate_limited["chat.postMessage"] = 2
+    assert deliver(db, courier, MANAGER, message(), key=KEY) == "sent"
+    assert len(slack.called("chat.postMessage")) == 3
+    assert len(slack.dms(MANAGER)) == 1
+
+
+def test_a_refused_send_is_recorded_and_retried_later(db: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier) -> None:
+    slack.failing.add("chat.postMessage")
+    assert deliver(db, courier, MANAGER, message(), key=KEY) == "failed"
+    [row] = deliveries.unfinished(db, max_attempts=5)
+    assert row.status == "failed" and "internal_error" in (row.error or "")
+    slack.failing.clear()
+    assert deliver(db, courier, MANAGER, message(), key=KEY) == "sent"
+    assert len(slack.dms(MANAGER)) == 1 and deliveries.unfinished(db, max_attempts=5) == []
+
+
+def test_user_group_members_come_from_slack(slack: FakeSlack, courier: SlackCourier) -> None:
+    slack.usergroups["SLEADS0001"] = ["ULEAD00001", "ULEAD00002"]
+    assert courier.group_members("SLEADS0001") == ["ULEAD00001", "ULEAD00002"]

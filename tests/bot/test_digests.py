@@ -1,0 +1,218 @@
+"""The weekly job end to end: scores in SQLite → digests and alerts as Slack DMs (fake Web
+API), exactly once; the `teamweather digest` command; the retention purge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from analyzers.teamweek import week_start
+from bot import digests, jobs
+from bot.cli import cli
+from bot.config import Config, Secrets, Settings, parse_settings
+from bot.jobs import JobContext
+from bot.slack.courier import SlackCourier, web_client
+from slack_fake import FakeSlack, fake_slack_in_thread
+from storage import connect, scores
+
+KEY = b"test-pseudonym-key-0123456789abcdef"
+PLATFORM, DESIGN = "CPLATFORM1", "CDESIGN001"
+LEAD, DESIGN_LEAD, HR = "ULEAD00001", "UDLEAD0001", "UHRPERSON1"
+WEEK = "2026-W47"
+
+
+def settings_for(db_path: Path, **privacy: Any) -> Settings:
+    return parse_settings(
+        {
+            "database": str(db_path),
+            "timezone": "Europe/London",
+            "privacy": privacy,
+            "alerts": {"hr_recipients": [HR]},
+            "teams": [
+                {"name": "Platform", "channels": [PLATFORM], "managers": [LEAD]},
+                {"name": "Design", "channels": [DESIGN], "managers": [DESIGN_LEAD]},
+            ],
+        },
+        "test.yaml",
+    )
+
+
+def plant(db: sqlite_utils.Database, channel: str, people: int, week: str, mood: float, stress: float, seed: int) -> None:
+    """Three messages a day on Tuesday to Thursday from each person, around ``mood``/100."""
+    rng = random.Random(seed)
+    monday = week_start(week)
+    with db.conn:
+        for person in range(people):
+            for day in range(1, 4):
+                for n in range(3):
+                    lean = max(-0.95, min(0.95, mood / 100 + rng.gauss(0, 0.1)))
+                    neg, pos = (0.05 - min(lean, 0) * 0.9, 0.05 + max(lean, 0) * 0.9)
+                    scores.save(db, scores.Score(
+                        f"{channel}-{week}-{person}-{day}-{n}", "T1", channel, f"author-{channel}-{person}",
+                        (monday + dt.timedelta(days=day)).isoformat(), "negative" if neg > pos else "positive",
+                        neg, 1 - neg - pos, pos, max(0.0, min(1.0, stress + rng.gauss(0, 0.03))), "test", "1",
+                    ))
+
+
+def weeks_before(week: str, n: int) -> list[str]:
+    monday = week_start(week)
+    return [digests.iso_week(monday - dt.timedelta(weeks=i)) for i in range(n, 0, -1)]
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with fake_slack_in_thread(FakeSlack()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def courier(slack: FakeSlack) -> SlackCourier:
+    return SlackCourier(web_client("xoxb-test", slack.api_url, max_retries=1))
+
+
+@pytest.fixture
+def steady(db: sqlite_utils.Database) -> sqlite_utils.Database:
+    """Eight calm weeks for Platform (8 people) and Design (3 people), then WEEK."""
+    for i, week in enumerate(weeks_before(WEEK, 8) + [WEEK]):
+        plant(db, PLATFORM, 8, week, mood=20, stress=0.2, seed=i)
+        plant(db, DESIGN, 3, week, mood=20, stress=0.2, seed=100 + i)
+    return db
+
+
+def blob(messages: list[dict[str, Any]]) -> str:
+    return json.dumps(messages).lower()
+
+
+def test_managers_get_one_digest_each_and_a_rerun_sends_nothing(
+    tmp_path: Path, steady: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier
+) -> None:
+    settings = settings_for(tmp_path / "teamweather.db")
+    first = digests.send(steady, settings, courier, WEEK, noise_key=KEY)
+    again = digests.send(steady, settings, courier, WEEK, noise_key=KEY)
+    assert first.results == {"sent": 2} and again.results == {"already-sent": 2}
+    [platform] = slack.dms(LEAD)
+    [design] = slack.dms(DESIGN_LEAD)
+    assert platform["blocks"][-1]["type"] == "image"  # the chart, uploaded and shown inline
+    per_person: dict[str, list[float]] = {}
+    for author, neg, pos in steady.execute(
+        "SELECT author, p_negative, p_positive FROM scores WHERE channel = ? AND day >= '2026-11-16'", (PLATFORM,)
+    ):
+        per_person.setdefault(author, []).append(100 * (pos - neg))
+    mood = sum(sum(v) / len(v) for v in per_person.values()) / len(per_person)
+    assert f"mood {mood:+.0f}" in platform["text"].lower()
+    assert "fewer than 5" in blob([design]) and "mood +" not in blob([design])
+    assert slack.dms(HR) == []  # nothing unusual: no alert
+
+
+def test_a_planted_drop_alerts_managers_and_hr_once(
+    tmp_path: Path, db: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier
+) -> None:
+    for i, week in enumerate(weeks_before(WEEK, 8)):
+        plant(db, PLATFORM, 8, week, mood=20 + (i % 3), stress=0.2, seed=i)
+    plant(db, PLATFORM, 8, WEEK, mood=-30, stress=0.2, seed=99)
+    settings = settings_for(tmp_path / "teamweather.db")
+    digests.send(db, settings, courier, WEEK, noise_key=KEY)
+    digests.send(db, settings, courier, WEEK, noise_key=KEY)
+    [alert] = slack.dms(HR)
+    assert alert["metadata"]["event_payload"] == {"team": "Platform", "week": WEEK, "kind": "alert"}
+    assert "below" in blob([alert])
+    assert len(slack.dms(LEAD)) == 2  # the digest and the alert
+    assert [r[0] for r in db.execute("SELECT rule FROM alerts")] == ["mood_drop"]
+
+
+def test_with_stress_reporting_off_no_message_mentions_stress(
+    tmp_path: Path, db: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier
+) -> None:
+    for i, week in enumerate(weeks_before(WEEK, 8)):
+        plant(db, PLATFORM, 8, week, mood=20, stress=0.1 + 0.002 * i, seed=i)
+    plant(db, PLATFORM, 8, WEEK, mood=20, stress=0.8, seed=99)  # would alert if reported
+    digests.send(db, settings_for(tmp_path / "teamweather.db", stress_reporting="off"), courier, WEEK, noise_key=KEY)
+    sent = [m for user in (LEAD, DESIGN_LEAD, HR) for m in slack.dms(user)]
+    assert sent and "stress" not in blob(sent)
+    assert slack.dms(HR) == []
+
+
+def test_the_weekly_job_digests_the_last_complete_week(tmp_path: Path, steady: sqlite_utils.Database, slack: FakeSlack) -> None:
+    settings = settings_for(tmp_path / "teamweather.db")
+    config = Config(settings, Secrets(pseudonym_key=KEY), "test.yaml")
+    monday = dt.datetime(2026, 11, 23, 9, 0, tzinfo=config.zone)  # the Monday after WEEK
+    jobs.install_context(JobContext(config, lambda: SlackCourier(web_client("xoxb-test", slack.api_url)), monday.timestamp))
+    try:
+        jobs.weekly_digest()
+    finally:
+        jobs.install_context(None)
+    [dm] = slack.dms(LEAD)
+    assert dm["metadata"]["event_payload"]["week"] == WEEK
+
+
+def test_retention_purge_deletes_only_old_scores(tmp_path: Path, db: sqlite_utils.Database) -> None:
+    plant(db, PLATFORM, 1, "2025-W30", mood=0, stress=0.1, seed=1)
+    plant(db, PLATFORM, 1, WEEK, mood=0, stress=0.1, seed=2)
+    settings = settings_for(tmp_path / "teamweather.db")
+    config = Config(settings, Secrets(pseudonym_key=KEY), "test.yaml")
+    now = dt.datetime(2026, 11, 23, 3, 30, tzinfo=config.zone)
+    jobs.install_context(JobContext(config, lambda: None, now.timestamp))  # type: ignore[arg-type,return-value]
+    try:
+        jobs.retention_purge()
+    finally:
+        jobs.install_context(None)
+    weeks = {digests.iso_week(dt.date.fromisoformat(d)) for (d,) in db.execute("SELECT day FROM scores")}
+    assert weeks == {WEEK}
+
+
+def write_config(tmp_path: Path) -> Path:
+    path = tmp_path / "teamweather.yaml"
+    path.write_text(json.dumps({
+        "database": str(tmp_path / "teamweather.db"), "timezone": "Europe/London",
+        "teams": [{"name": "Platform", "channels": [PLATFORM], "managers": [LEAD]},
+                  {"name": "Design", "channels": [DESIGN], "managers": [DESIGN_LEAD]}],
+    }))
+    return path
+
+
+def test_digest_preview_writes_block_kit_chart_and_html_and_sends_nothing(tmp_path: Path, steady: sqlite_utils.Database) -> None:
+    config = write_config(tmp_path)
+    out = tmp_path / "preview"
+    env = {"TEAMWEATHER_PSEUDONYM_KEY": KEY.decode()}
+    result = CliRunner().invoke(cli, ["--config", str(config), "digest", "--week", WEEK, "--team", "platform", "--preview", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (out / "platform").iterdir()} == {"digest.json", "chart.png", "digest.html"}
+    assert not (out / "design").exists()
+    assert json.loads((out / "platform" / "digest.json").read_text())["blocks"]
+    assert (out / "platform" / "chart.png").read_bytes().startswith(b"\x89PNG")
+    assert steady.execute("SELECT count(*) FROM deliveries").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--week", "2026-47", "--preview", "x"], "not an ISO week"),
+        (["--week", WEEK], "exactly one of --preview DIR or --send"),
+        (["--week", WEEK, "--team", "Nope", "--preview", "x"], "no team called 'Nope'"),
+        (["--week", WEEK, "--send"], "SLACK_BOT_TOKEN is not set"),
+    ],
+)
+def test_digest_command_errors_are_one_clear_line(tmp_path: Path, args: list[str], message: str) -> None:
+    config = write_config(tmp_path)
+    env = {"TEAMWEATHER_PSEUDONYM_KEY": KEY.decode(), "SLACK_BOT_TOKEN": ""}
+    result = CliRunner().invoke(cli, ["--config", str(config), "digest", *args], env=env)
+    assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
+
+
+def test_digest_send_reaches_slack(tmp_path: Path, steady: sqlite_utils.Database, slack: FakeSlack) -> None:
+    config = write_config(tmp_path)
+    data = json.loads(config.read_text())
+    config.write_text(json.dumps({**data, "slack": {"api_base_url": slack.api_url}}))
+    env = {"TEAMWEATHER_PSEUDONYM_KEY": KEY.decode(), "SLACK_BOT_TOKEN": "xoxb-test"}
+    first = CliRunner().invoke(cli, ["--config", str(config), "digest", "--week", WEEK, "--send"], env=env)
+    again = CliRunner().invoke(cli, ["--config", str(config), "digest", "--week", WEEK, "--send"], env=env)
+    assert first.exit_code == 0 and "2 sent" in first.output, first.output
+    assert "2 already-sent" in again.output
+    assert len(slack.dms(LEAD)) == 1 and len(slack.dms(DESIGN_LEAD)) == 1
