@@ -22,6 +22,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pseudonymise.py
 	$(BIN)/python benchmarks/ack_latency.py
+	$(BIN)/python benchmarks/aggregate.py
+	$(BIN)/python benchmarks/alert_rates.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .hypothesis

@@ -1,10 +1,9 @@
 """Team-week statistics: what a manager may see of a team's week, and nothing more.
 
-From per-person weekly sums (``storage.weekly.PersonWeek``) to one ``TeamWeek`` per team and
-week:
+From each team's per-person weekly sums (``storage.weekly.PersonWeek``, one row per person
+and week over all the team's channels) to one ``TeamWeek`` per team and week:
 
-1. A team's week is its channels' messages that week; a person who wrote in several of the
-   team's channels is merged into one contributor first.
+1. Contributors are the distinct people with a message in the team's channels that week.
 2. Fewer than ``k`` contributors: suppressed (``TOO_FEW``), no numbers at all.
 3. Differencing: of two teams whose contributor sets differ by 1..k-1 people, only one is
    published. Teams are taken largest first (ties: name order) and one that conflicts with
@@ -21,15 +20,20 @@ No SQL here: ``team_weeks`` reads its rows through ``storage.weekly``.
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import functools
+import gc
+import hashlib
 import itertools
 import math
+import operator
 import random
 from dataclasses import dataclass
-from typing import Collection, Iterable, Mapping, Sequence
+from typing import Collection, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import sqlite_utils
 
 from analyzers.teamweek import Estimate, Suppressed, TeamWeek, iso_week, week_start
@@ -48,7 +52,6 @@ MESSAGE_CAP = 50
 _MAX_DF = 10_000  # t(0.975) is 1.9602 here and 1.9600 at infinity: capping is conservative
 
 _Key = tuple[str, str]  # (team, week)
-_Sums = list[float]  # a person's merged sums: messages, mood, negatives, stress, stressed
 
 
 @functools.lru_cache(maxsize=None)
@@ -81,15 +84,28 @@ def _t_central(t: float, df: int) -> float:
         return math.sin(theta) * total
     if df == 1:
         return 2 * theta / math.pi
-    for j in range(1, (df - 1) // 2):  # (2/π)(θ + sinθ·cosθ·(1 + 2/3·cos²θ + …)), (df-1)/2 terms
+    # odd: (2/π)·(θ + sinθ·cosθ·(1 + 2/3·cos²θ + 2·4/(3·5)·cos⁴θ + …)), (df-1)/2 terms
+    for j in range(1, (df - 1) // 2):
         term *= c2 * (2 * j) / (2 * j + 1)
         total += term
     return 2 / math.pi * (theta + math.sin(theta) * math.cos(theta) * total)
 
 
-def _laplace(rng: random.Random) -> float:
-    """A draw from the standard Laplace distribution (scale 1)."""
-    return rng.expovariate(1.0) - rng.expovariate(1.0)
+def _laplace(seed: int, keys: Sequence[_Key], n: int) -> npt.NDArray[np.float64]:
+    """``n`` standard Laplace draws for each (team, week) of ``keys``.
+
+    Each key's draws come from a hash of the seed, team and week (counter-mode, like a
+    stream cipher), so they do not depend on which other keys are drawn: a team-week gets
+    the same noise whichever weeks are asked for.
+    """
+    digests = b"".join(
+        hashlib.blake2b(f"{seed}/{team}/{week}".encode(), digest_size=8 * n).digest()
+        for team, week in keys
+    )
+    bits = np.frombuffer(digests, dtype=">u8").reshape(len(keys), n)
+    centred = (bits + 0.5) / 2.0**64 - 0.5  # uniform on (-1/2, 1/2)
+    draws: npt.NDArray[np.float64] = -np.sign(centred) * np.log1p(-2 * np.abs(centred))
+    return draws
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,33 +119,39 @@ class _Figures:
     n: int
 
 
-def _merge(
-    rows: Iterable[PersonWeek], teams: Mapping[str, Collection[str]], weeks: Collection[str]
-) -> dict[_Key, dict[str, _Sums]]:
-    """(team, week) -> author -> that person's sums over all the team's channels."""
-    channel_teams: dict[str, list[str]] = {}
-    for team, channels in teams.items():
-        for channel in set(channels):
-            channel_teams.setdefault(channel, []).append(team)
+def _group(
+    teams: Mapping[str, Iterable[PersonWeek]], weeks: Collection[str]
+) -> dict[_Key, list[PersonWeek]]:
+    """(team, week) -> one row per person, for the wanted ``weeks``."""
     wanted = set(weeks)
-    groups: dict[_Key, dict[str, _Sums]] = {}
-    for channel, author, week, messages, mood, negatives, stress, stressed in rows:
-        if week not in wanted:
-            continue
-        for team in channel_teams.get(channel, ()):
-            people = groups.get((team, week))
-            if people is None:
-                people = groups[team, week] = {}
-            p = people.get(author)
-            if p is None:
-                people[author] = [messages, mood, negatives, stress, stressed]
-            else:
-                p[0] += messages
-                p[1] += mood
-                p[2] += negatives
-                p[3] += stress
-                p[4] += stressed
+    groups: dict[_Key, list[PersonWeek]] = {}
+    for team, rows in teams.items():
+        for row in rows:
+            if row.week in wanted:
+                rows_of = groups.get((team, row.week))
+                if rows_of is None:
+                    groups[team, row.week] = [row]
+                else:
+                    rows_of.append(row)
+    for key, rows_of in groups.items():
+        if len({row.author for row in rows_of}) < len(rows_of):
+            groups[key] = _merged(rows_of)  # counting a person twice would undercut k
     return groups
+
+
+def _merged(rows: Iterable[PersonWeek]) -> list[PersonWeek]:
+    """One row per author, adding up the sums of rows that share one."""
+    merged: dict[str, PersonWeek] = {}
+    for row in rows:
+        seen = merged.get(row.author)
+        merged[row.author] = row if seen is None else seen._replace(
+            messages=seen.messages + row.messages,
+            mood_sum=seen.mood_sum + row.mood_sum,
+            negatives=seen.negatives + row.negatives,
+            stress_sum=seen.stress_sum + row.stress_sum,
+            stressed=seen.stressed + row.stressed,
+        )
+    return list(merged.values())
 
 
 def _overlapping(members: Mapping[str, Collection[str]], k: int) -> set[str]:
@@ -156,16 +178,19 @@ def _overlapping(members: Mapping[str, Collection[str]], k: int) -> set[str]:
 
 
 def _suppression(
-    groups: Mapping[_Key, Mapping[str, _Sums]], teams: Iterable[str], weeks: Iterable[str], k: int
+    groups: Mapping[_Key, Sequence[PersonWeek]],
+    teams: Collection[str],
+    weeks: Iterable[str],
+    k: int,
 ) -> dict[_Key, Suppressed | None]:
     """Why each (team, week) is suppressed, or None where it is published."""
     why: dict[_Key, Suppressed | None] = {}
     for week in weeks:
         enough = {}
         for team in teams:
-            people = groups.get((team, week), {})
-            if len(people) >= k:
-                enough[team] = people.keys()
+            rows = groups.get((team, week), ())
+            if len(rows) >= k:
+                enough[team] = [row.author for row in rows]
             else:
                 why[team, week] = Suppressed.TOO_FEW
         overlap = _overlapping(enough, k)
@@ -175,7 +200,7 @@ def _suppression(
 
 
 def _figures(
-    groups: Mapping[_Key, Mapping[str, _Sums]],
+    groups: Mapping[_Key, Sequence[PersonWeek]],
     keys: Sequence[_Key],
     k: int,
     epsilon: float | None,
@@ -193,9 +218,10 @@ def _figures(
     if not keys:
         return {}
     sizes = [len(groups[key]) for key in keys]
-    people = itertools.chain.from_iterable(groups[key].values() for key in keys)
-    sums = np.fromiter(itertools.chain.from_iterable(people), float, 5 * sum(sizes))
-    sums = sums.reshape(-1, 5)
+    rows = itertools.chain.from_iterable(groups[key] for key in keys)
+    just_sums = map(operator.itemgetter(slice(2, None)), rows)
+    sums = np.fromiter(itertools.chain.from_iterable(just_sums), float, 5 * sum(sizes))
+    sums = sums.reshape(-1, 5)  # per person: messages, mood, negatives, stress, stressed
     per_person = sums[:, 1:] / sums[:, :1]
     starts = np.cumsum([0, *sizes[:-1]])
     n = np.array(sizes, float)[:, None]
@@ -206,8 +232,7 @@ def _figures(
     contributors = n[:, 0]
     messages = np.add.reduceat(sums[:, 0], starts)
     if epsilon is not None:
-        streams = (random.Random(f"{seed}/{team}/{week}") for team, week in keys)
-        unit = np.array([[_laplace(rng) for _ in range(6)] for rng in streams])
+        unit = _laplace(seed, keys, 6)
         widths = np.array([bound[1] - bound[0] for bound in _BOUNDS])
         means = means + unit[:, :4] * widths / n / epsilon
         contributors = np.maximum(k, np.rint(contributors + unit[:, 4] / epsilon))
@@ -241,8 +266,7 @@ def _change(now: _Figures, before: _Figures) -> Estimate:
 
 
 def aggregate(
-    rows: Iterable[PersonWeek],
-    teams: Mapping[str, Collection[str]],
+    teams: Mapping[str, Iterable[PersonWeek]],
     weeks: Sequence[str],
     *,
     k: int,
@@ -250,21 +274,23 @@ def aggregate(
     epsilon: float | None = None,
     rng: random.Random | None = None,
 ) -> dict[str, list[TeamWeek]]:
-    """One ``TeamWeek`` per team (name -> its channel ids) and entry of ``weeks``, in order.
+    """One ``TeamWeek`` per team and entry of ``weeks``, in order, from each team's person-weeks
+    (``storage.weekly.person_weeks`` over the team's channels: one row per person and week).
 
     Pass every team that is reported at all: differencing protection compares the teams of
     one call. ``mood_change`` compares with the week before; its rows are used when given
     (``team_weeks`` queries them), else the first week's ``mood_change`` is ``None``.
 
-    With ``epsilon``, noise comes from ``rng`` (default: a fresh ``random.Random()``): one
-    draw seeds a stream per team and week, so the same seed gives a team-week the same
-    noise whichever weeks are asked for.
+    With ``epsilon``, noise is seeded by one draw from ``rng`` (default: a fresh
+    ``random.Random()``), and a team-week's noise depends only on that seed, the team and
+    the week: seed ``rng`` the same way for every digest and each week keeps its noise in
+    every history it appears in, so it cannot be averaged away.
     """
     if k < 2:
         raise ValueError(f"k must be at least 2, not {k}")
     previous = {week: _previous(week) for week in weeks}
     needed = list(dict.fromkeys([*previous.values(), *weeks]))
-    groups = _merge(rows, teams, needed)
+    groups = _group(teams, needed)
     why = _suppression(groups, teams, needed, k)
     seed = (rng or random.Random()).getrandbits(128) if epsilon is not None else 0
     figures = _figures(groups, [key for key, w in why.items() if w is None], k, epsilon, seed)
@@ -306,14 +332,31 @@ def team_weeks(
     epsilon: float | None = None,
     rng: random.Random | None = None,
 ) -> dict[str, list[TeamWeek]]:
-    """``aggregate`` over the scores of ``teams``' channels from the week before the first of
-    ``weeks`` (for its ``mood_change``) to the last."""
+    """``aggregate`` over the scores of ``teams`` (name -> its channel ids) from the week before
+    the first of ``weeks`` (for its ``mood_change``) to the last."""
     if not weeks:
         return {team: [] for team in teams}
     first = _previous(min(weeks, key=week_start))
     last = max(weeks, key=week_start)
-    channels = {c for team_channels in teams.values() for c in team_channels}
-    rows = person_weeks(db, channels, first, last, stress_threshold)
-    return aggregate(
-        rows, teams, weeks, k=k, stress_reporting=stress_reporting, epsilon=epsilon, rng=rng
-    )
+    with _collector_paused():
+        rows = {
+            team: person_weeks(db, channels, first, last, stress_threshold)
+            for team, channels in teams.items()
+        }
+        return aggregate(
+            rows, weeks, k=k, stress_reporting=stress_reporting, epsilon=epsilon, rng=rng
+        )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: a year of 500 teams is about a million small
+    objects and no reference cycles, and its full passes over them took a tenth of the time
+    (docs/benchmarks-aggregate.md). Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

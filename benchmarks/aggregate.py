@@ -1,13 +1,15 @@
 """Time of ``team_weeks`` for every team and week of a year of scores.
 
 Builds a temporary SQLite file through the real ``storage.connect`` (pragmas and
-migrations), fills ``scores`` with generated rows — teams of 8-15 people over two channels
-each, some people in both channels, some in a neighbouring team too — then times
-``analyzers.aggregate.team_weeks`` for all teams x all weeks: the query alone, aggregation
-alone, and both, with and without Laplace noise; then again without the index that the
-digest migration adds.
+migrations) and fills ``scores`` with generated rows: teams of 8-15 people (32-hex-digit
+pseudonyms) over two channels each, some people in both channels, one team in ten with a
+person from the team before, one in fifty a "project team" sharing the main channel of the
+team before (so differencing protection has work to do), scores arriving day by day. Then
+times ``analyzers.aggregate.team_weeks`` for all teams x all weeks, with and without Laplace
+noise, its two halves (queries, statistics) and a digest's 9 weeks, and once more without
+the index that the digest migration adds.
 
-    python benchmarks/aggregate.py [--scores 1000000] [--teams 500] [--weeks 52] [--seed 7]
+    python benchmarks/aggregate.py [--scores 1000000] [--teams 500] [--weeks 52] [--db PATH]
 
 Goal: all teams x 52 weeks in under 5 s on the 2-core VM. Results: docs/benchmarks-aggregate.md.
 """
@@ -35,7 +37,7 @@ from analyzers.aggregate import aggregate, team_weeks  # noqa: E402
 from analyzers.teamweek import TeamWeek, iso_week, previous_weeks, week_start  # noqa: E402
 from storage import connect  # noqa: E402
 from storage.migrations import V2_DIGESTS  # noqa: E402
-from storage.weekly import person_weeks, query_plan  # noqa: E402
+from storage.weekly import PersonWeek, person_weeks, query_plan  # noqa: E402
 
 T = TypeVar("T")
 K = 5
@@ -60,10 +62,16 @@ def build_teams(rng: random.Random, n_teams: int) -> dict[str, tuple[list[str], 
             people.append((pseudonym(f"{t}/{p}"), where))
         teams[f"team-{t:04d}"] = (channels, people)
     names = list(teams)
-    for t, name in enumerate(names):  # one in ten teams: a person also writes in the next team
-        if t % 10 == 0 and t + 1 < len(names):
-            person = teams[name][1][0][0]
-            teams[names[t + 1]][1].append((person, teams[names[t + 1]][0][:1]))
+    for t, name in enumerate(names[1:], 1):
+        (shared, own), people = teams[name]
+        before_channels, before_people = teams[names[t - 1]]
+        if t % 10 == 0:  # a person who also writes in the team before
+            people.append((before_people[0][0], [shared]))
+        if t % 50 == 49:  # a project team: the team before's main channel, plus 3 people
+            channels = [before_channels[0], own]
+            people[:] = [(p, [channels[0]]) for p, where in before_people if channels[0] in where]
+            people += [(pseudonym(f"{t}/extra{i}"), [own]) for i in range(3)]
+            teams[name] = (channels, people)
     return teams
 
 
@@ -133,32 +141,37 @@ def main() -> None:
         db = connect(path)
         sizes = dict(db.execute("SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'scores%' GROUP BY name").fetchall())
         print("MiB on disk: " + ", ".join(f"{name} {size / 2**20:.0f}" for name, size in sizes.items()))
-        channels = [c for cs in teams.values() for c in cs]
         first = iso_week(week_start(weeks[0]) - dt.timedelta(weeks=1))
+
+        def query() -> dict[str, list[PersonWeek]]:
+            return {team: person_weeks(db, channels, first, weeks[-1], THRESHOLD)
+                    for team, channels in teams.items()}
 
         def everything(epsilon: float | None = None) -> dict[str, list[TeamWeek]]:
             return team_weeks(db, teams, weeks, k=K, stress_threshold=THRESHOLD, stress_reporting=True,
                               epsilon=epsilon, rng=random.Random(1))
 
-        rows, times = timed(lambda: person_weeks(db, channels, first, weeks[-1], THRESHOLD), args.repeat)
-        print(f"person-week rows: {len(rows):,}")
-        show("person_weeks (the query)", times)
-        _, times = timed(lambda: aggregate(rows, teams, weeks, k=K, stress_reporting=True), args.repeat)
-        show("aggregate (the statistics)", times)
         result, times = timed(everything, args.repeat)
         show(f"team_weeks, {len(teams)} teams x {len(weeks)} weeks", times)
         _, times = timed(lambda: everything(1.0), args.repeat)
         show("  the same with epsilon=1", times)
+        rows, times = timed(query, args.repeat)
+        show("  its queries alone (person_weeks per team)", times)
+        _, times = timed(lambda: aggregate(rows, weeks, k=K, stress_reporting=True), args.repeat)
+        show("  its statistics alone (aggregate)", times)
         digest = weeks[-9:]
         _, times = timed(lambda: team_weeks(db, teams, digest, k=K, stress_threshold=THRESHOLD,
                                             stress_reporting=True), args.repeat)
         show(f"team_weeks, {len(teams)} teams x 9 weeks (a digest)", times)
+        print(f"person-week rows: {sum(map(len, rows.values())):,}")
         states = collections.Counter(tw.suppressed.value if tw.suppressed else "published"
                                      for series in result.values() for tw in series)
         print("team-weeks: " + ", ".join(f"{n:,} {state}" for state, n in states.most_common()))
         print("plan: " + "; ".join(query_plan(db)))
 
         db.conn.execute(f"DROP INDEX {INDEX}")
+        db.close()
+        db = connect(path)  # a fresh statement cache, so the plan below is the new one
         _, times = timed(everything, 1)
         show("team_weeks without the index", times)
         print("plan: " + "; ".join(query_plan(db)))

@@ -80,6 +80,14 @@ def check(config_path: Path) -> None:
     s = config.settings
     mode = "Socket Mode" if config.secrets.slack_app_token else f"HTTP on port {s.slack.port}"
     click.echo(f"{config_path}: OK — {mode}, database {s.database}, time zone {s.timezone}")
+    if s.teams:
+        stress = "with stress" if s.privacy.stress_reporting == "team" else "without stress"
+        click.echo(
+            f"{len(s.teams)} team(s): {', '.join(t.name for t in s.teams)}; digest every "
+            f"{s.digest.weekday} at {s.digest.time}, k = {s.privacy.k}, {stress}"
+        )
+    else:
+        click.echo("No teams configured yet: nothing will be digested (see teams: in the example file).")
 
 
 @cli.command()

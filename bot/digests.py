@@ -42,10 +42,10 @@ def last_complete_week(now: dt.datetime) -> str:
     return iso_week(now.date() - dt.timedelta(days=now.isoweekday()))
 
 
-def noise_rng(key: bytes, week: str) -> random.Random:
-    """The same noise for every run of a week: fresh noise on each re-run would let a
-    reader average it away."""
-    digest = hmac.new(key, f"noise:{week}".encode(), hashlib.sha256).digest()
+def noise_rng(key: bytes) -> random.Random:
+    """The source of Laplace noise. Seeded from the key alone: each team-week then gets the
+    same noise in every digest and every re-run, so a reader cannot average it away."""
+    digest = hmac.new(key, b"noise", hashlib.sha256).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
@@ -73,7 +73,7 @@ def build(
         stress_threshold=settings.digest.stress_threshold,
         stress_reporting=stress,
         epsilon=privacy.epsilon,
-        rng=noise_rng(noise_key, week) if privacy.epsilon else None,
+        rng=noise_rng(noise_key) if privacy.epsilon else None,
     )
     catalog = catalog or load_catalog()
     wanted = {t.name for t in (settings.teams if teams is None else teams)}

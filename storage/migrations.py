@@ -95,7 +95,7 @@ CREATE TABLE alerts (
     reason TEXT NOT NULL,
     PRIMARY KEY (team, week, rule)
 );
--- Covers storage/weekly.py's query in its GROUP BY order; the week is its WEEK_NUMBER, verbatim.
+-- storage/weekly.py reads a channel's weeks from this index alone; the week is its WEEK_NUMBER.
 CREATE INDEX scores_channel_week ON scores (
     channel, CAST((julianday(day) - 2451546.5) / 7 AS INTEGER), author,
     day, sentiment, p_positive, p_negative, stress

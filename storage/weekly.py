@@ -1,7 +1,7 @@
 """Per-person weekly sums of message scores: the only rows aggregation reads.
 
-A row sums one pseudonym's messages in one channel in one ISO week. Rows never leave the
-process: ``analyzers.aggregate`` turns them into k-anonymous team figures.
+A row sums one pseudonym's messages in a set of channels (a team's) in one ISO week. Rows
+never leave the process: ``analyzers.aggregate`` turns them into k-anonymous team figures.
 """
 
 from __future__ import annotations
@@ -15,34 +15,33 @@ import sqlite_utils
 EPOCH = dt.date(2000, 1, 3)  # a Monday; weeks are numbered from it
 # Whole weeks from EPOCH to a score's day (2451546.5 is julianday('2000-01-03')). The index
 # scores_channel_week (migration V2) is on (channel, this exact expression, author, ...) and
-# covers every column the query reads, so SQLite seeks each channel's weeks and groups in
-# index order: no table lookups and no sort. SQLite has no ISO-week format before 3.46; the
-# few week numbers are named in Python.
+# covers every column the query reads, so SQLite seeks each channel's weeks and never reads
+# the table. SQLite has no ISO-week format before 3.46; the few week numbers are named in
+# Python.
 WEEK_NUMBER = "CAST((julianday(day) - 2451546.5) / 7 AS INTEGER)"
 
 _QUERY = f"""
-SELECT channel, author, {WEEK_NUMBER},
+SELECT author, {WEEK_NUMBER},
        count(*), sum(p_positive - p_negative) * 100.0, sum(sentiment = 'negative'),
        sum(stress), sum(stress >= :threshold)
 FROM scores
 WHERE channel IN (SELECT value FROM json_each(:channels))
   AND {WEEK_NUMBER} BETWEEN :first AND :last
-GROUP BY channel, {WEEK_NUMBER}, author
+GROUP BY {WEEK_NUMBER}, author
 """
 
 
 class PersonWeek(NamedTuple):
-    """One person's sums in one channel and ISO week (``"2026-W47"``).
+    """One person's sums over a set of channels in one ISO week (``"2026-W47"``).
 
     ``mood_sum`` adds each message's 100·(p_positive − p_negative); ``negatives`` counts
     messages labelled negative; ``stress_sum`` adds stress probabilities; ``stressed`` counts
     messages with stress at or above the threshold the rows were queried with.
 
-    A named tuple rather than a dataclass: a year of scores is a few hundred thousand rows,
-    and building frozen dataclasses took longer than the query (docs/benchmarks-aggregate.md).
+    A named tuple rather than a dataclass: a year of 500 teams is some 300,000 rows, and
+    building frozen dataclasses took longer than the query (docs/benchmarks-aggregate.md).
     """
 
-    channel: str
     author: str
     week: str
     messages: int
@@ -68,9 +67,9 @@ def person_weeks(
     last_week: str,
     stress_threshold: float,
 ) -> list[PersonWeek]:
-    """Sums per (channel, author, ISO week) of the scores in ``channels`` from ISO week
-    ``first_week`` to ``last_week`` (both included; weeks follow the local ``day`` of each
-    score, so a week is Monday to Sunday local time).
+    """One row per person and ISO week from ``first_week`` to ``last_week`` (both included):
+    the sums over that person's scores in any of ``channels``, so a person who wrote in two
+    of them is one row. Weeks follow each score's local ``day``: Monday to Sunday, local time.
 
     A message counts as stressed when its stress is at least ``stress_threshold``.
     """
@@ -87,8 +86,8 @@ def person_weeks(
     }
     rows = db.conn.execute(_QUERY, params).fetchall()  # faster than iterating the cursor
     return [
-        PersonWeek(channel, author, names[w], n, mood, negatives, stress, stressed)
-        for channel, author, w, n, mood, negatives, stress, stressed in rows
+        PersonWeek(author, names[w], n, mood, negatives, stress, stressed)
+        for author, w, n, mood, negatives, stress, stressed in rows
     ]
 
 

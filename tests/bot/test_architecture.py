@@ -8,6 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).parents[2]
 PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "botbuilder")
 NEUTRAL = ["bot/core.py", "bot/texts.py", "bot/worker.py", "bot/errors.py", "bot/config.py",
+           "bot/digests.py", "bot/delivery.py", "bot/digest_render.py", "bot/scheduler.py", "bot/jobs.py",
            *[str(p.relative_to(ROOT)) for p in (ROOT / "storage").glob("*.py")],
            *[str(p.relative_to(ROOT)) for p in (ROOT / "analyzers").glob("*.py")]]
 

@@ -41,6 +41,18 @@ def test_check_summarises_a_good_config(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(path), "check"], env=env)
     assert result.exit_code == 0 and "HTTP on port 3100" in result.output
     assert "xoxb-1" not in result.output
+    assert "No teams configured yet" in result.output
+
+
+def test_check_lists_the_teams_and_the_digest_schedule(tmp_path: Path) -> None:
+    path = tmp_path / "teamweather.yaml"
+    path.write_text(
+        "privacy:\n  stress_reporting: 'off'\n  k: 7\ndigest:\n  weekday: tue\n  time: '08:15'\n"
+        "teams:\n  - name: Platform\n    channels: [C0000000001]\n    managers: [U0000000001]\n"
+    )
+    env = {"TEAMWEATHER_PSEUDONYM_KEY": "k" * 32, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    result = CliRunner().invoke(cli, ["--config", str(path), "check"], env=env)
+    assert "1 team(s): Platform; digest every tue at 08:15, k = 7, without stress" in result.output
 
 
 def test_keygen_prints_a_fresh_long_key() -> None:

@@ -53,6 +53,37 @@ def test_bad_setting_names_key_and_file(tmp_path: Path, yaml_text: str, expected
     assert "\n" not in message
 
 
+TEAM = "teams:\n  - name: Platform\n    channels: [{channel}]\n    managers: [{manager}]\n"
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        (TEAM.format(channel="general", manager="U0123456789"), "teams.0 (Platform).channels: not a Slack channel id: 'general'"),
+        (TEAM.format(channel="C0123456789", manager="bob"), "teams.0 (Platform).managers: not a Slack user id: 'bob'"),
+        (TEAM.format(channel="C0123456789", manager="U0123456789") + "  - name: platform\n    channels: [C0000000001]\n    managers: [U0000000001]\n",
+         "teams: team names must be unique"),
+        ("privacy:\n  k: 3\n", "privacy.k: Input should be greater than or equal to 5"),
+        ("privacy:\n  stress_reporting: managers\n", "privacy.stress_reporting:"),
+        ("digest:\n  time: 9am\n", "digest.time: not a time of day as HH:MM: '9am'"),
+        ("alerts:\n  hr_recipients: [hr]\n", "alerts.hr_recipients: not a Slack user id: 'hr'"),
+    ],
+)
+def test_bad_team_and_digest_settings_name_the_key(tmp_path: Path, yaml_text: str, expected: str) -> None:
+    path = write(tmp_path, yaml_text)
+    with pytest.raises(ConfigError) as err:
+        load(path, KEY_ENV)
+    assert str(err.value).startswith(f"{path}: ") and expected in str(err.value)
+
+
+def test_a_channel_may_belong_to_several_teams(tmp_path: Path) -> None:
+    text = TEAM.format(channel="C0123456789", manager="U0123456789")
+    text += "  - name: Everyone\n    channels: [C0123456789, C0999999999]\n    managers: [U0123456789]\n"
+    config = load(write(tmp_path, text), KEY_ENV)
+    assert [t.name for t in config.settings.teams] == ["Platform", "Everyone"]
+    assert config.settings.team("everyone").channels == ("C0123456789", "C0999999999")
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
         load(tmp_path / "nope.yaml", KEY_ENV)

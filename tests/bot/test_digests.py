@@ -216,3 +216,14 @@ def test_digest_send_reaches_slack(tmp_path: Path, steady: sqlite_utils.Database
     assert first.exit_code == 0 and "2 sent" in first.output, first.output
     assert "2 already-sent" in again.output
     assert len(slack.dms(LEAD)) == 1 and len(slack.dms(DESIGN_LEAD)) == 1
+
+
+def test_noise_is_the_same_for_a_team_week_in_every_digest_and_rerun(tmp_path: Path, steady: sqlite_utils.Database) -> None:
+    noisy = settings_for(tmp_path / "teamweather.db", epsilon=1.0)
+    week46 = digests.build(steady, noisy, "2026-W46", noise_key=KEY)[0]
+    week47 = digests.build(steady, noisy, WEEK, noise_key=KEY)[0]
+    again = digests.build(steady, noisy, WEEK, noise_key=KEY)[0]
+    exact = digests.build(steady, settings_for(tmp_path / "teamweather.db"), "2026-W46", noise_key=KEY)[0]
+    assert week47.history[-2] == week46.current and again == week47
+    assert week46.current.mood != exact.current.mood  # the noise is really there
+    assert week47.noise and not exact.noise

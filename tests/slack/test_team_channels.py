@@ -1,0 +1,34 @@
+"""At start-up, every channel named under ``teams`` must exist in the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Config, Secrets, parse_settings
+from bot.errors import ConfigError
+from bot.slack.channels import check_team_channels
+from slack_fake import FakeSlack, start_fake_slack
+
+
+def config(tmp_path: Path, channels: list[str]) -> Config:
+    settings = parse_settings(
+        {"database": str(tmp_path / "t.db"),
+         "teams": [{"name": "Platform", "channels": channels, "managers": ["U0000000001"]}]},
+        "teamweather.yaml",
+    )
+    return Config(settings, Secrets(pseudonym_key=b"k" * 32), "teamweather.yaml")
+
+
+async def test_unknown_team_channels_stop_start_up_with_their_names(tmp_path: Path) -> None:
+    fake = await start_fake_slack(FakeSlack(known_channels={"CKNOWN0001"}))
+    client = AsyncWebClient(token="xoxb-test", base_url=fake.api_url)
+    try:
+        await check_team_channels(client, config(tmp_path, ["CKNOWN0001"]))  # fine
+        with pytest.raises(ConfigError) as err:
+            await check_team_channels(client, config(tmp_path, ["CKNOWN0001", "CGONE00001", "CGONE00002"]))
+    finally:
+        await fake.server.close()  # type: ignore[union-attr]
+    assert str(err.value).startswith("teamweather.yaml: teams: unknown channels CGONE00001 (team Platform), CGONE00002")
