@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	# The CPU build of torch first: anything that pulls an unpinned torch gets a multi-GB CUDA build.
+	$(BIN)/python -m pip install --quiet "torch==$$(sed -n 's/^torch==\([0-9.]*\).*/\1/p' requirements.lock)"
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
 	@touch $@
 

@@ -17,3 +17,7 @@ class NotAllowed(TeamweatherError):
 
 class PlatformUnavailable(TeamweatherError):
     """Slack or Teams could not be reached for something Teamweather cannot run without."""
+
+
+class ModelError(TeamweatherError):
+    """A model's files are missing, altered or unreadable."""
