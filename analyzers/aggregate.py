@@ -22,7 +22,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
-import functools
 import gc
 import hashlib
 import itertools
@@ -36,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import sqlite_utils
 
+from analyzers.student_t import t975
 from analyzers.teamweek import Estimate, Suppressed, TeamWeek, iso_week, week_start
 from storage.weekly import PersonWeek, person_weeks
 
@@ -49,46 +49,8 @@ _BOUNDS = (MOOD, SHARE, SHARE, SHARE)
 # person moves the total by at most this much (its Laplace sensitivity). In opt-in team
 # channels most people write a few to a few dozen messages a week.
 MESSAGE_CAP = 50
-_MAX_DF = 10_000  # t(0.975) is 1.9602 here and 1.9600 at infinity: capping is conservative
 
 _Key = tuple[str, str]  # (team, week)
-
-
-@functools.lru_cache(maxsize=None)
-def t975(df: int) -> float:
-    """The 97.5% quantile of Student's t with ``df`` degrees of freedom: the multiplier of a
-    95% two-sided interval.
-
-    Bisection on P(|T| <= t) = 0.95, using the exact finite series for integer ``df``
-    (Abramowitz & Stegun 26.7.3-4); ``df`` above 10,000 counts as 10,000.
-    """
-    if df < 1:
-        raise ValueError(f"degrees of freedom must be at least 1, not {df}")
-    df = min(df, _MAX_DF)
-    low, high = 0.0, 1000.0
-    for _ in range(80):
-        mid = (low + high) / 2
-        low, high = (mid, high) if _t_central(mid, df) < 0.95 else (low, mid)
-    return (low + high) / 2
-
-
-def _t_central(t: float, df: int) -> float:
-    """P(|T| <= t) for Student's t with integer ``df``."""
-    theta = math.atan(t / math.sqrt(df))
-    c2 = math.cos(theta) ** 2
-    term = total = 1.0
-    if df % 2 == 0:  # sinθ·(1 + 1/2·cos²θ + 1·3/(2·4)·cos⁴θ + …), df/2 terms
-        for j in range(1, df // 2):
-            term *= c2 * (2 * j - 1) / (2 * j)
-            total += term
-        return math.sin(theta) * total
-    if df == 1:
-        return 2 * theta / math.pi
-    # odd: (2/π)·(θ + sinθ·cosθ·(1 + 2/3·cos²θ + 2·4/(3·5)·cos⁴θ + …)), (df-1)/2 terms
-    for j in range(1, (df - 1) // 2):
-        term *= c2 * (2 * j) / (2 * j + 1)
-        total += term
-    return 2 / math.pi * (theta + math.sin(theta) * math.cos(theta) * total)
 
 
 def _laplace(seed: int, keys: Sequence[_Key], n: int) -> npt.NDArray[np.float64]:

@@ -33,6 +33,7 @@ import statistics
 from dataclasses import dataclass, replace
 from typing import Final, Sequence
 
+from analyzers.student_t import student_t_cdf
 from analyzers.teamweek import Alert, TeamWeek, previous_weeks
 from bot.config import AlertSettings
 
@@ -42,7 +43,6 @@ __all__ = [
     "BaselineTest",
     "baseline_test",
     "evaluate",
-    "student_t_cdf",
 ]
 
 #: Reason sentences for managers and HR; ``{p}`` is written like "p = 0.004" or "p < 0.001".
@@ -150,16 +150,6 @@ def baseline_test(value: float, baseline: Sequence[float], *, higher: bool) -> B
     return BaselineTest(mean=mean, sd=sd, weeks=m, t=t, p=p)
 
 
-def student_t_cdf(t: float, df: float) -> float:
-    """P(T ≤ t) for Student's t distribution with ``df`` degrees of freedom."""
-    if df <= 0:
-        raise ValueError(f"degrees of freedom must be positive, got {df}")
-    if math.isinf(t):
-        return 1.0 if t > 0 else 0.0
-    tail = 0.5 * _regularized_beta(df / (df + t * t), df / 2, 0.5)  # P(T ≤ −|t|)
-    return tail if t < 0 else 1 - tail
-
-
 def _value(tw: TeamWeek | None, metric: str) -> float | None:
     if tw is None or not tw.published:
         return None
@@ -255,43 +245,3 @@ def _t_text(t: float) -> str:
 
 def _p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-_EPS: Final = 1e-15
-_TINY: Final = 1e-300
-_MAX_TERMS: Final = 10_000
-
-
-def _regularized_beta(x: float, a: float, b: float) -> float:
-    """The regularized incomplete beta function I_x(a, b), by Lentz's continued fraction."""
-    if x <= 0:
-        return 0.0
-    if x >= 1:
-        return 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
-    # The fraction converges fast only below the mean of the distribution; use the symmetry
-    # I_x(a, b) = 1 − I_{1−x}(b, a) above it.
-    if x < (a + 1) / (a + b + 2):
-        return math.exp(log_front) * _beta_fraction(x, a, b) / a
-    return 1 - math.exp(log_front) * _beta_fraction(1 - x, b, a) / b
-
-
-def _beta_fraction(x: float, a: float, b: float) -> float:
-    c, d = 1.0, 1 - (a + b) * x / (a + 1)
-    d = 1 / (d if abs(d) > _TINY else _TINY)
-    h = d
-    for m in range(1, _MAX_TERMS + 1):
-        for numerator in (
-            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
-        ):
-            d = 1 + numerator * d
-            d = 1 / (d if abs(d) > _TINY else _TINY)
-            c = 1 + numerator / c
-            c = c if abs(c) > _TINY else _TINY
-            h *= d * c
-        if abs(d * c - 1) < _EPS:
-            return h
-    raise ArithmeticError(f"incomplete beta did not converge for x={x}, a={a}, b={b}")

@@ -11,7 +11,8 @@ import statistics
 import pytest
 import sqlite_utils
 
-from analyzers.aggregate import MESSAGE_CAP, aggregate, t975, team_weeks
+from analyzers.aggregate import MESSAGE_CAP, aggregate, team_weeks
+from analyzers.student_t import t975
 from analyzers.teamweek import Estimate, Suppressed, TeamWeek
 from storage import scores
 from storage.weekly import PersonWeek

@@ -9,7 +9,8 @@ from typing import Sequence
 
 import pytest
 
-from analyzers.alerts import baseline_test, evaluate, student_t_cdf
+from analyzers.alerts import baseline_test, evaluate
+from analyzers.student_t import student_t_cdf
 from analyzers.teamweek import Alert, Estimate, Suppressed, TeamWeek, previous_weeks
 from bot.config import AlertSettings
 
