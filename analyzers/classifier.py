@@ -1,0 +1,220 @@
+"""Fine-tuned sentiment and stress classifiers on the bundled all-MiniLM-L6-v2 (inference).
+
+One :class:`MultiTaskModel` (the BERT encoder, mean pooling over the attention mask, a
+3-logit sentiment head and a 1-logit stress head) scores both tasks in one encoder pass.
+:class:`Classifier` wraps it with the tokenizer and the calibrated settings and implements
+the :class:`~analyzers.analyzer.Analyzer` protocol. Model versions are directories in the
+format of :mod:`analyzers.model_dir` (heads + optional fp16 encoder deltas, <= 10 MB).
+
+Inference (:meth:`Classifier.logits`): Slack's ``&amp; &lt; &gt;`` escapes are undone; all texts
+are tokenised in one call of the fast (Rust) tokenizer, truncated at ``max_tokens`` tokens
+(default 128, [CLS] and [SEP] included; a chat message rarely reaches 60); then sorted by length
+and run in batches of ``batch_size`` (default 64) padded only to the batch's longest text, under
+``torch.inference_mode``. Results come back in input order. On CUDA the encoder runs in fp16
+and the logits stay on the GPU until the last batch, so padding the next batch on the CPU
+overlaps the GPU's work; on CPU it is fp32. Probabilities are ``softmax(logits / T_sentiment)``
+and ``sigmoid(logit / T_stress)`` with temperatures fitted on val by training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+from safetensors.torch import load_file
+from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedModel
+
+from analyzers.analyzer import SENTIMENT_LABELS, Analysis
+from analyzers.base_model import WEIGHTS, verified_dir
+from analyzers.model_dir import (
+    DELTA_FILE,
+    ModelCard,
+    ModelConfig,
+    encode_delta,
+    read_model_dir,
+    write_model_dir,
+)
+from bot.errors import ModelError
+
+__all__ = ["Classifier", "MultiTaskModel", "ModelCard", "Prediction", "unescape_slack"]
+
+_SLACK_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+
+
+def unescape_slack(text: str) -> str:
+    """Undo the three escapes Slack applies to message text (``&amp;`` last, so ``&amp;lt;``
+    stays the literal ``&lt;`` the person typed)."""
+    for escaped, plain in _SLACK_ESCAPES:
+        text = text.replace(escaped, plain)
+    return text
+
+
+def _base_encoder(base_dir: Path) -> PreTrainedModel:
+    """The BERT encoder (no pooler) with the verified base weights."""
+    config = AutoConfig.from_pretrained(str(base_dir), local_files_only=True)
+    encoder: PreTrainedModel = AutoModel.from_config(  # type: ignore[no-untyped-call]
+        config, add_pooling_layer=False, attn_implementation="sdpa"
+    )
+    weights = load_file(str(base_dir / WEIGHTS))
+    missing, _unexpected = encoder.load_state_dict(weights, strict=False)
+    if missing:
+        raise ModelError(f"{base_dir / WEIGHTS} lacks encoder weights: {', '.join(missing)}")
+    return encoder
+
+
+class MultiTaskModel(torch.nn.Module):
+    """Encoder + mean pooling + sentiment (3 logits) and stress (1 logit) heads."""
+
+    def __init__(self, encoder: PreTrainedModel) -> None:
+        super().__init__()
+        self.encoder = encoder
+        hidden = int(encoder.config.hidden_size)
+        self.sentiment = torch.nn.Linear(hidden, len(SENTIMENT_LABELS))
+        self.stress = torch.nn.Linear(hidden, 1)
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Sentiment logits [batch, 3] and stress logits [batch], both fp32."""
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(torch.float32)
+        pooled = (hidden.to(torch.float32) * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        head_dtype = self.sentiment.weight.dtype
+        pooled = pooled.to(head_dtype)
+        return self.sentiment(pooled).float(), self.stress(pooled).float().squeeze(-1)
+
+    def heads_state(self) -> dict[str, torch.Tensor]:
+        """The two heads' weights, named as in ``heads.safetensors``."""
+        return {f"{head}.{p}": getattr(getattr(self, head), p).detach()
+                for head in ("sentiment", "stress") for p in ("weight", "bias")}
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """An :class:`Analysis` plus the thresholded stress decision."""
+
+    analysis: Analysis
+    stressed: bool
+
+
+class Classifier:
+    """The fine-tuned analyzer: ``Classifier.load(dir)`` for a trained version,
+    ``Classifier.fresh(version)`` for untrained heads on the base (training, tests)."""
+
+    name = "minilm-multitask"
+
+    def __init__(self, model: MultiTaskModel, config: ModelConfig, *, base_dir: Path,
+                 device: str | None = None,
+                 threads: int | None = None, batch_size: int = 64) -> None:
+        if threads is not None:
+            torch.set_num_threads(threads)
+        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.model = model.to(self.device).eval()
+        if self.device.type == "cuda":
+            encoder: torch.nn.Module = self.model.encoder
+            encoder.half()
+        self.tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
+        self.version = config.version
+        self.max_tokens = config.max_tokens
+        self.sentiment_temperature = config.sentiment_temperature
+        self.stress_temperature = config.stress_temperature
+        self.stress_threshold = config.stress_threshold
+        self.metrics = dict(config.metrics)
+        self.batch_size = batch_size
+
+    @classmethod
+    def fresh(cls, version: str, *, seed: int = 0, max_tokens: int = 128,
+              device: str | None = None, threads: int | None = None) -> Classifier:
+        """Randomly initialised heads (seeded) on the untouched base encoder."""
+        base_dir = verified_dir()
+        encoder = _base_encoder(base_dir)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            model = MultiTaskModel(encoder)
+        return cls(model, ModelConfig(version=version, max_tokens=max_tokens), base_dir=base_dir,
+                   device=device, threads=threads)
+
+    @classmethod
+    def load(cls, directory: Path, *, device: str | None = None,
+             threads: int | None = None) -> Classifier:
+        """A saved model version; ModelError naming the file if it is missing, malformed,
+        altered or made for other base weights."""
+        config, heads, delta = read_model_dir(directory)
+        base_dir = verified_dir()
+        encoder = _base_encoder(base_dir)
+        params = dict(encoder.named_parameters())
+        with torch.no_grad():
+            for name, diff in delta.items():
+                if name not in params or params[name].shape != diff.shape:
+                    raise ModelError(f"{directory / DELTA_FILE} holds {name!r}, which is not a "
+                                     "base encoder parameter of that shape")
+                params[name].add_(diff)
+            model = MultiTaskModel(encoder)
+            for key, value in heads.items():
+                head, param = key.split(".")
+                getattr(getattr(model, head), param).copy_(value)
+        return cls(model, config, base_dir=base_dir, device=device, threads=threads)
+
+    def config(self) -> ModelConfig:
+        """The current settings, as :meth:`save` records them."""
+        return ModelConfig(self.version, self.max_tokens, self.sentiment_temperature,
+                           self.stress_temperature, self.stress_threshold, metrics=self.metrics)
+
+    def save(self, directory: Path, *, card: ModelCard, delta_rank: int | None = None) -> None:
+        """Write this version (heads, encoder changes as fp16 deltas, low rank ``delta_rank``
+        for matrices when given, config and ``MODEL_CARD.md``); ModelError over 10 MB."""
+        self.metrics = dict(card.metrics) or self.metrics
+        trained = dict(self.model.encoder.named_parameters())
+        base = load_file(str(verified_dir() / WEIGHTS))  # not kept resident: 90 MB
+        delta = encode_delta(trained, base, delta_rank)
+        write_model_dir(directory, self.config(), self.model.heads_state(), delta, card)
+
+    def logits(self, texts: Sequence[str]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """Raw sentiment [n, 3] and stress [n] logits in input order (for calibration)."""
+        if not texts:
+            return np.zeros((0, 3), np.float32), np.zeros((0,), np.float32)
+        ids: list[list[int]] = self.tokenizer(
+            [unescape_slack(t) for t in texts], truncation=True, max_length=self.max_tokens,
+            return_attention_mask=False, return_token_type_ids=False)["input_ids"]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        pad = int(self.tokenizer.pad_token_id or 0)
+        outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                rows = order[start:start + self.batch_size]
+                width = len(ids[rows[-1]])
+                batch = np.full((len(rows), width), pad, np.int64)
+                mask = np.zeros((len(rows), width), np.int64)
+                for r, i in enumerate(rows):
+                    batch[r, :len(ids[i])] = ids[i]
+                    mask[r, :len(ids[i])] = 1
+                outputs.append(self.model(torch.from_numpy(batch).to(self.device),
+                                          torch.from_numpy(mask).to(self.device)))
+            sentiment = torch.cat([s for s, _ in outputs]).cpu().numpy()
+            stress = torch.cat([t for _, t in outputs]).cpu().numpy()
+        inverse = np.empty(len(order), np.int64)
+        inverse[np.asarray(order)] = np.arange(len(order))
+        return sentiment[inverse], stress[inverse]
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """One :class:`Prediction` per text, in input order."""
+        sentiment, stress = self.logits(texts)
+        scaled = sentiment.astype(np.float64) / self.sentiment_temperature
+        probs = np.exp(scaled - scaled.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        p_stress = 1.0 / (1.0 + np.exp(-stress.astype(np.float64) / self.stress_temperature))
+        out = []
+        for row, p in zip(probs, p_stress):
+            triple = (float(row[0]), float(row[1]), float(row[2]))
+            p = min(max(float(p), 0.0), 1.0)
+            label = SENTIMENT_LABELS[int(np.argmax(row))]
+            out.append(Prediction(Analysis(label, triple, p), p >= self.stress_threshold))
+        return out
+
+    def analyze(self, texts: Sequence[str]) -> list[Analysis]:
+        """One Analysis per text, in input order (the Analyzer protocol)."""
+        return [p.analysis for p in self.predict(texts)]
