@@ -11,6 +11,8 @@ import click
 
 from bot import config as config_module
 from bot import logs
+from bot.analyze_cli import analyze
+from bot.models_cli import models
 from bot.errors import TeamweatherError
 
 class TeamweatherGroup(click.Group):
@@ -146,6 +148,10 @@ def digest(config_path: Path, week: str | None, team_name: str | None, preview: 
         click.echo(f"not delivered: {failure} (retried by the running bot, or run this again)", err=True)
     if report.failures:
         raise SystemExit(1)
+
+
+cli.add_command(models)
+cli.add_command(analyze)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import logging
 import signal
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import sqlite_utils
@@ -22,6 +23,7 @@ from bot.config import Config, require_slack
 from bot.errors import ConfigError
 from bot.core import Teamweather
 from bot.jobs import JobContext
+from bot.model_watch import ActiveModelWatcher
 from bot.scheduler import build_scheduler, install_jobs, next_runs
 from bot.server import build_web_app, health_report
 from bot.slack import directory
@@ -32,6 +34,13 @@ from bot.worker import BatchPolicy, ScoringWorker
 from storage import connect, inbox
 
 log = logging.getLogger(__name__)
+
+
+def load_classifier(path: str) -> Analyzer:
+    """A registered model directory, loaded (torch is imported only here)."""
+    from analyzers.classifier import Classifier
+
+    return Classifier.load(Path(path))
 
 
 def default_analyzer() -> Analyzer:
@@ -65,10 +74,16 @@ def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
     except (sqlite3.Error, OSError) as exc:
         raise ConfigError(f"{config.source}: database: cannot open {s.database} ({exc})") from None
     pseudonymiser = Pseudonymiser(config.secrets.pseudonym_key)
+    fallback = analyzer or default_analyzer()
     worker = ScoringWorker(
         s.database,
-        analyzer or default_analyzer(),
+        fallback,
         BatchPolicy(size=s.worker.batch_size, max_wait=s.worker.max_wait_ms / 1000),
+        # An analyzer passed in (tests, benchmarks) is used as it is; otherwise the registry's
+        # active model, checked between batches, with the lexicon baseline as the fallback.
+        analyzer_source=None if analyzer is not None else ActiveModelWatcher(
+            s.database, load_classifier, fallback=fallback
+        ).current,
     )
     core = Teamweather(
         db,

@@ -80,9 +80,12 @@ class ScoringWorker:
         *,
         poll_interval: float = 1.0,
         clock: Callable[[], float] = time.time,
+        analyzer_source: Callable[[], Analyzer] | None = None,
     ) -> None:
         self.db_path = db_path
         self.analyzer = analyzer
+        self.analyzer_source = analyzer_source  # asked before each batch: a promoted model
+        # takes over between batches, without a restart
         self.policy = policy
         self.poll_interval = poll_interval
         self.clock = clock
@@ -109,6 +112,8 @@ class ScoringWorker:
             due = items[0].enqueued_at + self.policy.max_wait
             if self.clock() < due:
                 return 0
+        if self.analyzer_source is not None:
+            self.analyzer = self.analyzer_source()
         try:
             written = score_batch(db, self.analyzer, items)
         except Exception:

@@ -102,7 +102,24 @@ CREATE INDEX scores_channel_week ON scores (
 );
 """
 
-MIGRATIONS: list[str] = [V1_INITIAL, V2_DIGESTS]
+V3_MODELS = """
+-- Classifier versions (the model registry). A version's files stay in its directory; this
+-- table says where they are, what they do and how they measured, and which one is active.
+CREATE TABLE models (
+    version TEXT PRIMARY KEY,           -- the id stored with every score
+    path TEXT NOT NULL,                 -- the model directory
+    tasks TEXT NOT NULL,                -- comma-separated, e.g. 'sentiment,stress'
+    metrics TEXT NOT NULL DEFAULT '{}', -- JSON, the model card's val metrics
+    created_at REAL NOT NULL,           -- unix seconds, when registered
+    active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+    activated_at REAL,                  -- when last promoted
+    previous TEXT                       -- the version active before this one was promoted
+);
+-- At most one active version.
+CREATE UNIQUE INDEX models_one_active ON models (active) WHERE active = 1;
+"""
+
+MIGRATIONS: list[str] = [V1_INITIAL, V2_DIGESTS, V3_MODELS]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

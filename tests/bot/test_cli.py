@@ -69,3 +69,13 @@ def test_unopenable_database_is_a_one_line_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(path), "run"], env=env)
     assert result.exit_code == 1 and "database: cannot open" in result.output
     assert "Traceback" not in result.output
+
+
+def test_every_command_has_help_text() -> None:
+    from bot.cli import cli as group
+
+    for name, command in group.commands.items():
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert command.help, f"{name} has no help text"
+        first_words = " ".join(command.help.split()[:4])
+        assert result.exit_code == 0 and first_words in " ".join(result.output.split()), name

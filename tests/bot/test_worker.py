@@ -166,3 +166,20 @@ def test_worker_reports_a_fresh_heartbeat_before_its_thread_first_runs(tmp_path:
     finally:
         release.set()
         worker.stop()
+
+
+def test_the_analyzer_source_is_asked_between_batches(tmp_path: Path, db: sqlite_utils.Database) -> None:
+    class Named(ScriptedAnalyzer):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    current = [Named("champion")]
+    worker = ScoringWorker(tmp_path / "teamweather.db", Named("fallback"), BatchPolicy(2, 0.25),
+                           clock=FakeClock(), analyzer_source=lambda: current[0])
+    put(db, 4)
+    assert worker.run_once(db) == 2
+    current[0] = Named("promoted")  # promoted while the bot runs
+    assert worker.run_once(db) == 2
+    names = [row[0] for row in db.execute("SELECT analyzer FROM scores ORDER BY rowid")]
+    assert names == ["champion", "champion", "promoted", "promoted"]

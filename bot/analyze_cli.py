@@ -1,0 +1,262 @@
+"""``teamweather analyze PATH``: score a file of messages (an exported channel history, say).
+
+Input: a ``.txt`` file with one message per line, or a ``.csv`` / ``.tsv`` file with a
+``text`` column (``-`` reads standard input, as text unless ``--format`` says otherwise).
+Output: one JSON object per message on standard output, in input order::
+
+    {"sentiment": "negative", "sentiment_probs": {"negative": 0.81, "neutral": 0.15,
+     "positive": 0.04}, "stress": 0.73, "stressed": true, "model": "minilm-2026-11-23"}
+
+The file is streamed: read, pseudonymised, scored and written ``--chunk`` messages at a time,
+so memory does not grow with its length. A progress bar on standard error (when it is a
+terminal and the run takes more than a moment) counts bytes read. A line that cannot be read
+(not UTF-8, a malformed CSV row) stops the run with one error naming the line; what was
+scored before it has been written already.
+
+Analyzer: ``--model DIR``, else the registry's active version (``teamweather models``), else
+the lexicon baseline (with a note on standard error). The classifier (torch) is imported only
+when a model is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import itertools
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Callable, Iterable, Iterator, Sequence
+
+import click
+
+from analyzers.analyzer import SENTIMENT_LABELS, Analysis, Analyzer
+from bot import config as config_module
+from bot.errors import TeamweatherError
+
+__all__ = ["analyze", "InputError", "read_messages", "result_json", "choose_analyzer"]
+
+DEFAULT_CHUNK = 256
+DEFAULT_STRESS_THRESHOLD = 0.5  # digest.stress_threshold's default, used without a config file
+FORMATS = ("txt", "csv", "tsv")
+_SUFFIXES = {".txt": "txt", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
+_DELIMITERS = {"csv": ",", "tsv": "\t"}
+
+
+class InputError(TeamweatherError):
+    """The input file cannot be read as messages; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Message:
+    line: int  # the physical line the message starts on, from 1
+    text: str
+
+
+def _decoded(stream: IO[bytes], name: str, progress: Callable[[int], None]) -> Iterator[str]:
+    """The stream's lines as text (newlines kept, BOM dropped), reporting bytes read."""
+    for number, raw in enumerate(stream, start=1):
+        progress(len(raw))
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: line {number}: not UTF-8 text ({exc.reason} at byte "
+                             f"{exc.start + 1})") from None
+
+
+def _text_lines(lines: Iterable[str]) -> Iterator[Message]:
+    for number, line in enumerate(lines, start=1):
+        yield Message(number, line.rstrip("\r\n"))
+
+
+def _table_rows(lines: Iterable[str], name: str, delimiter: str) -> Iterator[Message]:
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    kind = "CSV" if delimiter == "," else "TSV"
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        columns = [c.strip().lower() for c in header]
+        if "text" not in columns:
+            shown = ", ".join(repr(c) for c in header) or "none"
+            raise InputError(f"{name}: line 1: no 'text' column in the {kind} header "
+                             f"(columns: {shown})")
+        index = columns.index("text")
+        start = reader.line_num + 1
+        for row in reader:
+            if not row:  # a blank line is no record
+                start = reader.line_num + 1
+                continue
+            if len(row) != len(header):
+                raise InputError(f"{name}: line {start}: expected {len(header)} fields as in the "
+                                 f"header, found {len(row)}")
+            yield Message(start, row[index])
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"{name}: line {reader.line_num}: malformed {kind} ({exc})") from None
+
+
+def read_messages(stream: IO[bytes], fmt: str, name: str,
+                  progress: Callable[[int], None] = lambda n: None) -> Iterator[Message]:
+    """Messages of a txt/csv/tsv byte stream, lazily, in order; InputError naming the line."""
+    lines = _decoded(stream, name, progress)
+    if fmt == "txt":
+        return _text_lines(lines)
+    if fmt in _DELIMITERS:
+        return _table_rows(lines, name, _DELIMITERS[fmt])
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def result_json(result: Analysis, threshold: float, model: str) -> str:
+    """One output line."""
+    return json.dumps({
+        "sentiment": result.sentiment,
+        "sentiment_probs": {label: round(p, 6) for label, p in zip(SENTIMENT_LABELS, result.sentiment_probs)},
+        "stress": round(result.stress, 6),
+        "stressed": result.stress >= threshold,
+        "model": model,
+    })
+
+
+def _load_classifier(directory: Path, threads: int | None) -> Analyzer:
+    from analyzers.classifier import Classifier  # torch and transformers: only when needed
+
+    if not directory.is_dir():
+        raise InputError(f"--model {directory}: no such model directory")
+    return Classifier.load(directory, threads=threads)
+
+
+def choose_analyzer(
+    model_dir: Path | None,
+    database: Path | None,
+    *,
+    threads: int | None = None,
+    note: Callable[[str], None] = lambda s: None,
+) -> Analyzer:
+    """``--model DIR``, else the active registry version in ``database`` (when that file
+    exists: it is never created here), else the lexicon baseline (saying so through ``note``)."""
+    if model_dir is not None:
+        return _load_classifier(model_dir, threads)
+    if database is not None and database.is_file():
+        from storage import connect
+        from storage import models as registry
+
+        db = connect(database)
+        try:
+            entry = registry.active(db)
+        finally:
+            db.close()
+        if entry is not None:
+            return _load_classifier(Path(entry.path), threads)
+        note(f"No model given and none active in {database}: using the lexicon baseline.")
+    else:
+        note("No model given and no model registry found: using the lexicon baseline.")
+    from analyzers.lexicon import LexiconAnalyzer
+
+    return LexiconAnalyzer()
+
+
+def _format_of(path: str, given: str | None) -> str:
+    if given is not None:
+        return given
+    if path == "-":
+        return "txt"
+    fmt = _SUFFIXES.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise click.UsageError(f"cannot tell the format of {path} from its extension "
+                               "(.txt, .csv or .tsv): give --format")
+    return fmt
+
+
+def _score_chunks(messages: Iterator[Message], analyzer: Analyzer, prepare: Callable[[str], str],
+                  threshold: float, chunk: int) -> Iterator[str]:
+    """Output lines, scoring ``chunk`` messages at a time."""
+    while True:
+        batch: Sequence[Message] = list(itertools.islice(messages, chunk))
+        if not batch:
+            return
+        results = analyzer.analyze([prepare(m.text) for m in batch])
+        if len(results) != len(batch):
+            raise RuntimeError(f"{analyzer.name} returned {len(results)} results for {len(batch)} texts")
+        yield "\n".join(result_json(r, threshold, analyzer.version) for r in results)
+
+
+@click.command()
+@click.argument("path")
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="Input format.  [default: from the extension; txt for -]")
+@click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Model directory.  [default: the registry's active version, else the "
+                   "lexicon baseline]")
+@click.option("--raw", is_flag=True,
+              help="Score the text as it is, without replacing mentions, e-mail addresses, "
+                   "URLs and numbers by placeholders first.")
+@click.option("--chunk", type=click.IntRange(1, 65536), default=DEFAULT_CHUNK, show_default=True,
+              help="Messages read and scored at a time (memory use grows with it, not with the file).")
+@click.option("--threads", type=click.IntRange(1, 256), help="CPU threads for a model.")
+@click.pass_context
+def analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | None, raw: bool,
+            chunk: int, threads: int | None) -> None:
+    """Score the messages in PATH (- for standard input) and write one JSON object per
+    message to standard output: a .txt file has one message per line, a .csv or .tsv file a
+    'text' column. The text is pseudonymised first unless --raw is given (the key comes from
+    the settings file and the environment, as for the bot)."""
+    try:
+        _analyze(ctx, path, fmt, model_dir, raw, chunk, threads)
+    except TeamweatherError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | None, raw: bool,
+             chunk: int, threads: int | None) -> None:
+    from analyzers.pseudonymise import Pseudonymiser
+
+    config_path = ctx.obj if isinstance(ctx.obj, Path) else config_module.DEFAULT_PATH
+    fmt = _format_of(path, fmt)
+    if path != "-" and not Path(path).is_file():
+        raise click.BadParameter(f"{path}: no such file", param_hint="PATH")
+    database: Path | None = None
+    threshold = DEFAULT_STRESS_THRESHOLD
+    prepare: Callable[[str], str] = str
+    if config_path.is_file():
+        if raw:
+            settings = config_module.read_settings(config_path)
+        else:
+            config = config_module.load(config_path)
+            settings = config.settings
+            prepare = Pseudonymiser(config.secrets.pseudonym_key).text
+        database, threshold = settings.database, settings.digest.stress_threshold
+    elif not raw:
+        raise click.ClickException(
+            f"{config_path}: no such settings file, so there is no pseudonym key to pseudonymise "
+            "the text with: pass --config FILE (with TEAMWEATHER_PSEUDONYM_KEY set), or give "
+            "--raw to score the text as it is"
+        )
+
+    err = sys.stderr
+    analyzer = choose_analyzer(model_dir, database, threads=threads,
+                               note=lambda s: click.echo(s, err=True))
+    threshold = float(getattr(analyzer, "stress_threshold", threshold))
+
+    from tqdm import tqdm
+
+    out = sys.stdout
+    with contextlib.ExitStack() as stack:
+        if path == "-":
+            stream: IO[bytes] = sys.stdin.buffer  # not ours to close
+            total: int | None = None
+            name = "<stdin>"
+        else:
+            stream = stack.enter_context(open(path, "rb"))
+            total = Path(path).stat().st_size
+            name = path
+        # disable=None: no bar unless stderr is a terminal; delay: none for short inputs.
+        bar = stack.enter_context(tqdm(total=total, unit="B", unit_scale=True, file=err,
+                                       disable=None, delay=1.0, desc="analyze", leave=False))
+        messages = read_messages(stream, fmt, name, bar.update)
+        for lines in _score_chunks(messages, analyzer, prepare, threshold, chunk):
+            out.write(lines + "\n")
+            out.flush()

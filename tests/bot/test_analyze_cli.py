@@ -1,0 +1,185 @@
+"""``teamweather analyze``: txt/csv/tsv in, one JSON object per message out, in order."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from analyzers.lexicon import LexiconAnalyzer
+from analyzers.pseudonymise import Pseudonymiser
+from bot.analyze_cli import InputError, analyze, read_messages
+from bot.cli import cli
+from storage import connect
+from storage import models as registry
+
+cli.add_command(analyze)  # what bot/cli.py does (idempotent)
+
+KEY = "test-pseudonym-key-0123456789abcdef"
+ENV = {"TEAMWEATHER_PSEUDONYM_KEY": KEY}
+MESSAGES = [
+    "the deploy is green, nice work everyone :tada:",
+    "I can't keep up with these tickets, third weekend in a row",
+    "",
+    "ping alice@example.com about https://example.com/x before 5551234567",
+]
+LEXICON = LexiconAnalyzer()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "teamweather.yaml"
+    path.write_text(f"database: {tmp_path / 'tw.db'}\ndigest:\n  stress_threshold: 0.3\n")
+    return path
+
+
+def run(config: Path | None, *args: str, stdin: str | None = None, env: dict[str, str] = ENV) -> Result:
+    prefix = ["--config", str(config)] if config else ["--config", "/nonexistent/teamweather.yaml"]
+    return CliRunner().invoke(cli, [*prefix, "analyze", *args], input=stdin, env=env)
+
+
+def records(result: Result) -> list[dict[str, Any]]:
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_txt_file_gives_one_object_per_line_in_order(tmp_path: Path, config: Path) -> None:
+    path = tmp_path / "messages.txt"
+    path.write_text("\n".join(MESSAGES) + "\n")
+    out = records(run(config, str(path), "--chunk", "3"))  # chunks of 3: order kept across them
+    pseudonymiser = Pseudonymiser(KEY.encode())
+    expected = LEXICON.analyze([pseudonymiser.text(m) for m in MESSAGES])
+    assert len(out) == len(MESSAGES)
+    for record, analysis in zip(out, expected):
+        assert set(record) == {"sentiment", "sentiment_probs", "stress", "stressed", "model"}
+        assert record["sentiment"] == analysis.sentiment
+        probs = record["sentiment_probs"]
+        assert list(probs) == ["negative", "neutral", "positive"]
+        assert list(probs.values()) == pytest.approx(analysis.sentiment_probs, abs=1e-6)
+        assert record["stress"] == pytest.approx(analysis.stress, abs=1e-6)
+        assert record["stressed"] == (analysis.stress >= 0.3)  # digest.stress_threshold
+        assert record["model"] == LEXICON.version
+    assert out[0]["sentiment"] == "positive"
+    assert "lexicon baseline" in run(config, str(path)).stderr
+
+
+def test_text_is_pseudonymised_unless_raw(tmp_path: Path, config: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    original = LexiconAnalyzer.analyze
+
+    def recording(self: LexiconAnalyzer, texts: list[str]) -> Any:
+        seen.extend(texts)
+        return original(self, texts)
+
+    monkeypatch.setattr(LexiconAnalyzer, "analyze", recording)
+    path = tmp_path / "m.txt"
+    path.write_text(MESSAGES[3] + "\n")
+    records(run(config, str(path)))
+    assert "alice@example.com" not in seen[0] and "5551234567" not in seen[0]
+    seen.clear()
+    records(run(config, str(path), "--raw"))
+    assert seen == [MESSAGES[3]]
+
+
+def test_csv_tsv_and_stdin(tmp_path: Path, config: Path) -> None:
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text('user,text,ts\nU1,"thanks, great job!",1\nU2,"multi\nline",2\n\nU3,ok,3\n',
+                        encoding="utf-8-sig")
+    assert len(records(run(config, str(csv_path)))) == 3
+    tsv_path = tmp_path / "export.tsv"
+    tsv_path.write_text("Text\tuser\nawful day\tU1\n")
+    [one] = records(run(config, str(tsv_path)))
+    assert one["sentiment"] == "negative"
+    piped = records(run(config, "-", stdin="great\nterrible\n"))
+    assert [r["sentiment"] for r in piped] == ["positive", "negative"]
+    piped_csv = records(run(config, "-", "--format", "csv", stdin="text\nhello\n"))
+    assert len(piped_csv) == 1
+
+
+def one_error_line(result: Result) -> str:
+    assert result.exit_code in (1, 2), result.output
+    assert "Traceback" not in result.output
+    [line] = result.stderr.strip().splitlines()[-1:]
+    assert line.startswith("Error: ")
+    return line
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("a.csv", "user,message\nU1,hi\n", "a.csv: line 1: no 'text' column in the CSV header (columns: 'user', 'message')"),
+    ("b.csv", "user,text\nU1,hi\nU2,hi,extra\n", "b.csv: line 3: expected 2 fields as in the header, found 3"),
+    ("c.csv", 'user,text\nU1,"fine"\nU2,"bad"quote\n', "c.csv: line 3: malformed CSV"),
+    ("d.txt", b"fine\n\xff\xfe broken\n", "d.txt: line 2: not UTF-8 text"),
+])
+def test_malformed_input_names_the_line(tmp_path: Path, config: Path, name: str,
+                                         content: str | bytes, expected: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    assert expected in one_error_line(run(config, str(path)))
+
+
+def test_bad_invocations(tmp_path: Path, config: Path) -> None:
+    assert "no such file" in one_error_line(run(config, str(tmp_path / "missing.txt")))
+    odd = tmp_path / "messages.json"
+    odd.write_text("{}\n")
+    assert "give --format" in one_error_line(run(config, str(odd)))
+    path = tmp_path / "m.txt"
+    path.write_text("hi\n")
+    no_key = one_error_line(run(config, str(path), env={"TEAMWEATHER_PSEUDONYM_KEY": ""}))
+    assert "TEAMWEATHER_PSEUDONYM_KEY is not set" in no_key
+    # Without a settings file, only --raw can run (there is no pseudonym key).
+    assert "--raw" in one_error_line(run(None, str(path)))
+    [record] = records(run(None, str(path), "--raw"))
+    assert record["model"] == LEXICON.version
+
+
+def test_streams_in_chunks() -> None:
+    """A long input is read lazily: taking the first messages reads only the first lines."""
+    consumed: list[int] = []
+    lines = b"".join(b"message %d\n" % i for i in range(100_000))
+    messages = read_messages(io.BytesIO(lines), "txt", "big.txt", consumed.append)
+    first = [next(messages) for _ in range(3)]
+    assert [m.text for m in first] == ["message 0", "message 1", "message 2"]
+    assert len(consumed) == 3
+    with pytest.raises(InputError, match="line 2"):
+        list(read_messages(io.BytesIO(b"text\nok,\"x\n"), "csv", "x.csv"))
+
+
+def test_model_option_and_registry_use_the_classifier(tmp_path: Path, config: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from analyzers.model_dir import HEAD_SHAPES, ModelCard, ModelConfig, write_model_dir
+
+    # A saved version with random heads on the untouched base (what Classifier.fresh().save()
+    # writes, without loading the encoder a third time) and its own stress threshold.
+    model = tmp_path / "model-t"
+    torch.manual_seed(0)
+    heads = {name: torch.randn(shape) for name, shape in HEAD_SHAPES.items()}
+    write_model_dir(model, ModelConfig(version="t", stress_threshold=0.37), heads, {}, ModelCard())
+    path = tmp_path / "m.txt"
+    path.write_text("\n".join(MESSAGES) + "\n")
+    out = records(run(config, str(path), "--model", str(model), "--chunk", "3"))
+    assert [r["model"] for r in out] == ["t"] * len(MESSAGES)
+    assert [r["stressed"] for r in out] == [r["stress"] >= 0.37 for r in out]
+    assert len({r["stress"] for r in out}) == len(MESSAGES)  # really scored, per message
+    # The registry's active version is used when no --model is given (not loaded again here).
+    db = connect(tmp_path / "tw.db")
+    with db.conn:
+        registry.register(db, "t", str(model), ("sentiment", "stress"), {}, 1.0)
+        registry.promote(db, "t", 2.0)
+    db.close()
+    loaded: list[Path] = []
+
+    def load(directory: Path, threads: int | None) -> LexiconAnalyzer:
+        loaded.append(directory)
+        return LEXICON
+
+    monkeypatch.setattr("bot.analyze_cli._load_classifier", load)
+    result = run(config, str(path))
+    assert loaded == [model] and len(records(result)) == len(MESSAGES)
+    assert "lexicon baseline" not in result.stderr
