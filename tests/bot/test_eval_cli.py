@@ -1,0 +1,27 @@
+"""``teamweather eval``: metrics and gates, the lexicon baseline beside the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bot.cli import cli
+from training.evaluate import GATES
+from toy_data import write_toy_data
+
+
+def test_eval_prints_every_gate_for_the_lexicon(tmp_path: Path) -> None:
+    data = write_toy_data(tmp_path / "data")
+    result = CliRunner().invoke(cli, ["eval", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    for metric, goal in GATES:
+        [row] = [line for line in result.output.splitlines() if line.startswith(f"| {metric} |")]
+        assert f"≥ {goal:.0f}" in row
+
+
+def test_eval_names_a_malformed_data_file(tmp_path: Path) -> None:
+    data = write_toy_data(tmp_path / "data")
+    (data / "sentiment" / "val.tsv").write_text("label\ttext\nhappy\tgood day\n")
+    result = CliRunner().invoke(cli, ["eval", "--data", str(data)])
+    assert result.exit_code != 0 and "val.tsv" in result.output and "Traceback" not in result.output
