@@ -12,7 +12,7 @@ import click
 from bot import config as config_module
 from bot import logs
 from bot.analyze_cli import analyze
-from bot.eval_cli import evaluate_command
+from bot.training_cli import evaluate_command, train_command
 from bot.models_cli import models
 from bot.errors import TeamweatherError
 
@@ -154,6 +154,7 @@ def digest(config_path: Path, week: str | None, team_name: str | None, preview: 
 cli.add_command(models)
 cli.add_command(analyze)
 cli.add_command(evaluate_command)
+cli.add_command(train_command)
 
 
 def main() -> None:

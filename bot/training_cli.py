@@ -1,4 +1,5 @@
-"""``teamweather eval``: val metrics and quality gates of a model, beside the lexicon baseline."""
+"""``teamweather train`` and ``teamweather eval``: fine-tuning, and val metrics with the quality
+gates beside the lexicon baseline."""
 
 from __future__ import annotations
 
@@ -51,3 +52,16 @@ def evaluate_command(model_dir: Path | None, data_dir: Path) -> None:
         else:
             gate = f"≥ {goal:.0f}: " + ("passed" if list(results.values())[-1][metric] >= goal else "NOT passed")
         click.echo(f"| {metric} | {values} | {gate} |")
+
+
+@click.command(
+    "train",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.pass_context
+def train_command(ctx: click.Context) -> None:
+    """Fine-tune the Teamweather classifiers (options: teamweather train --help)."""
+    from training.train import main
+
+    raise SystemExit(main(ctx.args))
