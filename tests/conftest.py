@@ -9,7 +9,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Sequence
+from typing import Any, AsyncIterator, Iterator, Sequence
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,8 @@ from analyzers.pseudonymise import Member, Pseudonymiser
 from bot.config import Config, Secrets, parse_settings
 from bot.core import Teamweather
 from bot.runtime import Runtime, serve
-from slack_fake import TEAM_ID, FakeSlack, start_fake_slack
+from bot.slack.courier import SlackCourier, web_client
+from slack_fake import TEAM_ID, FakeSlack, fake_slack_in_thread, start_fake_slack
 from storage import connect
 
 KEY = b"test-pseudonym-key-0123456789abcdef"
@@ -49,6 +50,19 @@ SLACK_USERS = [
 @pytest.fixture
 def db(tmp_path: Path) -> sqlite_utils.Database:
     return connect(tmp_path / "teamweather.db")
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """The fake Slack Web API on its own thread, for code that uses the sync WebClient."""
+    with fake_slack_in_thread(FakeSlack()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def courier(slack: FakeSlack) -> SlackCourier:
+    """Digest and alert DMs through the real courier, to the fake ``slack``."""
+    return SlackCourier(web_client("xoxb-test", slack.api_url, max_retries=2))
 
 
 @pytest.fixture

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Iterator
 
 import pytest
 import sqlite_utils
 
 from bot.delivery import Outgoing, deliver, recipient_ref
-from bot.slack.courier import METADATA_EVENT, SlackCourier, web_client
-from slack_fake import FakeSlack, fake_slack_in_thread
+from bot.slack.courier import METADATA_EVENT, SlackCourier
+from slack_fake import FakeSlack
 from storage import audit, deliveries
 
 MANAGER = "UMANAGER01"
 KEY = b"test-pseudonym-key-0123456789abcdef"
 PNG = b"\x89PNG\r\n\x1a\n" + b"chart" * 10
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with fake_slack_in_thread(FakeSlack()) as fake:
-        yield fake
-
-
-@pytest.fixture
-def courier(slack: FakeSlack) -> SlackCourier:
-    return SlackCourier(web_client("xoxb-test", slack.api_url, max_retries=2))
 
 
 def message(kind: str = "digest", week: str = "2026-W47") -> Outgoing:

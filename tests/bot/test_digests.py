@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import random
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -19,7 +19,7 @@ from bot.cli import cli
 from bot.config import Config, Secrets, Settings, parse_settings
 from bot.jobs import JobContext
 from bot.slack.courier import SlackCourier, web_client
-from slack_fake import FakeSlack, fake_slack_in_thread
+from slack_fake import FakeSlack
 from storage import connect, scores
 
 KEY = b"test-pseudonym-key-0123456789abcdef"
@@ -64,17 +64,6 @@ def plant(db: sqlite_utils.Database, channel: str, people: int, week: str, mood:
 def weeks_before(week: str, n: int) -> list[str]:
     monday = week_start(week)
     return [digests.iso_week(monday - dt.timedelta(weeks=i)) for i in range(n, 0, -1)]
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with fake_slack_in_thread(FakeSlack()) as fake:
-        yield fake
-
-
-@pytest.fixture
-def courier(slack: FakeSlack) -> SlackCourier:
-    return SlackCourier(web_client("xoxb-test", slack.api_url, max_retries=1))
 
 
 @pytest.fixture
