@@ -14,8 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.config import parse_yaml
 
 __all__ = ["AUDIENCES", "TAGS", "Catalog", "CatalogError", "CatalogItem", "load_catalog"]
 
@@ -159,10 +160,4 @@ def load_catalog(path: Path | None = None) -> Catalog:
         raise CatalogError(f"{source}: no such file") from None
     except OSError as exc:
         raise CatalogError(f"{source}: cannot read it ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise CatalogError(f"{source}: not valid YAML{where}") from None
-    return parse_catalog(data, source)
+    return parse_catalog(parse_yaml(text, source, CatalogError), source)

@@ -223,6 +223,16 @@ def parse_settings(data: object, source: str) -> Settings:
         raise ConfigError(f"{source}: {key}: {message}{more}") from None
 
 
+def parse_yaml(text: str, source: str, error: type[Exception]) -> object:
+    """Parse YAML; a syntax error becomes ``error`` naming ``source`` and the line."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise error(f"{source}: not valid YAML{where}") from None
+
+
 def read_settings(path: Path) -> Settings:
     """Read and validate a settings file."""
     try:
@@ -233,13 +243,7 @@ def read_settings(path: Path) -> Settings:
         ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}: not valid YAML{where}") from None
-    return parse_settings(data, str(path))
+    return parse_settings(parse_yaml(text, str(path), ConfigError), str(path))
 
 
 def pseudonym_key(settings: Settings, env: Mapping[str, str], source: str) -> bytes:

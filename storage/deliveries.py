@@ -25,6 +25,11 @@ class Delivery:
     error: str | None
 
 
+_SELECT = (
+    "SELECT team, week, recipient, kind, status, attempts, claimed_at, sent_at, error FROM deliveries "
+)
+
+
 def claim(
     db: sqlite_utils.Database, team: str, week: str, recipient: str, kind: Kind, now: float
 ) -> State:
@@ -77,21 +82,24 @@ def mark_failed(
     )
 
 
+def claimed_at(db: sqlite_utils.Database, team: str, week: str, recipient: str, kind: Kind) -> float:
+    """When the send was first claimed (the earliest it can have reached the platform)."""
+    (at,) = db.execute(
+        "SELECT claimed_at FROM deliveries WHERE team = ? AND week = ? AND recipient = ? AND kind = ?",
+        (team, week, recipient, kind),
+    ).fetchone()
+    return float(at)
+
+
 def unfinished(db: sqlite_utils.Database, max_attempts: int) -> list[Delivery]:
     """Claimed sends that have not succeeded and may be retried, oldest first."""
     rows = db.execute(
-        "SELECT team, week, recipient, kind, status, attempts, claimed_at, sent_at, error "
-        "FROM deliveries WHERE status != 'sent' AND attempts < ? ORDER BY claimed_at",
-        (max_attempts,),
+        _SELECT + "WHERE status != 'sent' AND attempts < ? ORDER BY claimed_at", (max_attempts,)
     ).fetchall()
     return [Delivery(*row) for row in rows]
 
 
 def all_for(db: sqlite_utils.Database, week: str) -> list[Delivery]:
-    """Every delivery row of one week (for `teamweather digest` reports and tests)."""
-    rows = db.execute(
-        "SELECT team, week, recipient, kind, status, attempts, claimed_at, sent_at, error "
-        "FROM deliveries WHERE week = ? ORDER BY team, kind, recipient",
-        (week,),
-    ).fetchall()
+    """Every delivery row of one week, for reports and tests."""
+    rows = db.execute(_SELECT + "WHERE week = ? ORDER BY team, kind, recipient", (week,)).fetchall()
     return [Delivery(*row) for row in rows]
