@@ -13,6 +13,10 @@ Reads only the ``val`` splits of the bootstrap data (see ``<data>/README.md``):
 * ``workplace/val.tsv`` (synthetic work chat; columns ``sentiment``, ``stress``, ``sector``,
   ``text``; raw, unquoted TSV): both metrics.
 
+The splits are read and checked by :func:`training.data.load_dataset` (which strips
+surrounding whitespace from each text; a malformed row stops the script with the file and
+line); macro recall and precision / recall / F1 are those of :mod:`training.metrics`.
+
 Throughput is messages per second of one ``analyze()`` call over each whole split, on one
 core, best of ``--repeat`` runs. For context the table also shows plain VADER 3.3.2 (raw text,
 the usual +-0.05 rule) and the all-stressed baseline for F1. The figures and the command are
@@ -22,7 +26,6 @@ recorded in ``docs/lexicon-baseline.md``.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
@@ -38,6 +41,8 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E4
 
 from analyzers.analyzer import SENTIMENT_LABELS, Analysis  # noqa: E402
 from analyzers.lexicon import LexiconAnalyzer  # noqa: E402
+from training.data import DataError, Example, load_dataset  # noqa: E402
+from training.metrics import f1_positive, macro_recall, precision_recall_f1  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
 
@@ -57,31 +62,14 @@ class Row:
     all_stressed_f1: float | None
 
 
-def macro_recall(gold: Sequence[str], predicted: Sequence[str]) -> float:
-    """Mean over the three sentiment classes of the share of that class predicted correctly."""
-    recalls = []
-    for label in SENTIMENT_LABELS:
-        total = sum(1 for g in gold if g == label)
-        hits = sum(1 for g, p in zip(gold, predicted) if g == label and p == label)
-        recalls.append(hits / total if total else 0.0)
-    return sum(recalls) / len(recalls)
+def sentiment_indices(labels: Sequence[str]) -> list[int]:
+    """Positions of sentiment labels in ``SENTIMENT_LABELS``, as :func:`macro_recall` wants."""
+    return [SENTIMENT_LABELS.index(label) for label in labels]
 
 
-def precision_recall_f1(
-    gold: Sequence[bool], predicted: Sequence[bool]
-) -> tuple[float, float, float]:
-    """Precision, recall and F1 of the positive (stressed) class."""
-    tp = sum(1 for g, p in zip(gold, predicted) if g and p)
-    fp = sum(1 for g, p in zip(gold, predicted) if not g and p)
-    fn = sum(1 for g, p in zip(gold, predicted) if g and not p)
-    if not tp:
-        return 0.0, 0.0, 0.0
-    return tp / (tp + fp), tp / (tp + fn), 2 * tp / (2 * tp + fp + fn)
-
-
-def f1_positive(gold: Sequence[bool], predicted: Sequence[bool]) -> float:
-    """F1 of the positive (stressed) class."""
-    return precision_recall_f1(gold, predicted)[2]
+def stress_gold(examples: Sequence[Example]) -> list[bool]:
+    """The stress labels of examples whose task includes stress."""
+    return [ex.stress is True for ex in examples]
 
 
 def plain_vader_labels(texts: Sequence[str]) -> list[str]:
@@ -107,39 +95,24 @@ def timed_analyze(
     return results, len(texts) / best
 
 
-def _read_tsv(path: Path, quoted: bool) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        quoting = csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE
-        return list(csv.DictReader(f, delimiter="\t", quoting=quoting))
-
-
-def _check_labels(rows: list[dict[str, str]], column: str, allowed: set[str], path: Path) -> None:
-    bad = {row[column] for row in rows} - allowed
-    if bad:
-        raise SystemExit(f"{path}: unexpected {column} values {sorted(bad)}")
-
-
 def evaluate(data: Path, repeat: int) -> list[Row]:
     """Compute the figures on the three val splits under ``data``."""
     analyzer = LexiconAnalyzer()
     rows: list[Row] = []
+    n_classes = len(SENTIMENT_LABELS)
 
-    path = data / "sentiment" / "val.tsv"
-    records = _read_tsv(path, quoted=True)
-    _check_labels(records, "label", set(SENTIMENT_LABELS), path)
-    texts, gold = [r["text"] for r in records], [r["label"] for r in records]
+    examples = load_dataset(data, "sentiment", "val")
+    texts, gold = [ex.text for ex in examples], [ex.sentiment_index for ex in examples]
     results, speed = timed_analyze(analyzer, texts, repeat)
     rows.append(Row(
         "sentiment/val (TweetEval)", len(texts),
-        macro_recall(gold, [r.sentiment for r in results]), None, None, None, speed,
-        macro_recall(gold, plain_vader_labels(texts)), None,
+        macro_recall(gold, sentiment_indices([r.sentiment for r in results]), n_classes),
+        None, None, None, speed,
+        macro_recall(gold, sentiment_indices(plain_vader_labels(texts)), n_classes), None,
     ))
 
-    path = data / "stress" / "val.csv"
-    with path.open(newline="", encoding="utf-8") as f:
-        records = list(csv.DictReader(f))
-    _check_labels(records, "label", {"0", "1"}, path)
-    texts, stressed = [r["text"] for r in records], [r["label"] == "1" for r in records]
+    examples = load_dataset(data, "stress", "val")
+    texts, stressed = [ex.text for ex in examples], stress_gold(examples)
     results, speed = timed_analyze(analyzer, texts, repeat)
     precision, recall, f1 = precision_recall_f1(stressed, [r.stress >= 0.5 for r in results])
     rows.append(Row(
@@ -147,18 +120,17 @@ def evaluate(data: Path, repeat: int) -> list[Row]:
         None, f1_positive(stressed, [True] * len(texts)),
     ))
 
-    path = data / "workplace" / "val.tsv"
-    records = _read_tsv(path, quoted=False)
-    _check_labels(records, "sentiment", set(SENTIMENT_LABELS), path)
-    _check_labels(records, "stress", {"0", "1"}, path)
-    texts = [r["text"] for r in records]
-    gold, stressed = [r["sentiment"] for r in records], [r["stress"] == "1" for r in records]
+    examples = load_dataset(data, "workplace", "val")
+    texts = [ex.text for ex in examples]
+    gold, stressed = [ex.sentiment_index for ex in examples], stress_gold(examples)
     results, speed = timed_analyze(analyzer, texts, repeat)
     precision, recall, f1 = precision_recall_f1(stressed, [r.stress >= 0.5 for r in results])
     rows.append(Row(
         "workplace/val", len(texts),
-        macro_recall(gold, [r.sentiment for r in results]), f1, precision, recall, speed,
-        macro_recall(gold, plain_vader_labels(texts)), f1_positive(stressed, [True] * len(texts)),
+        macro_recall(gold, sentiment_indices([r.sentiment for r in results]), n_classes),
+        f1, precision, recall, speed,
+        macro_recall(gold, sentiment_indices(plain_vader_labels(texts)), n_classes),
+        f1_positive(stressed, [True] * len(texts)),
     ))
     return rows
 
@@ -196,7 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
 
-    rows = evaluate(args.data, args.repeat)
+    try:
+        rows = evaluate(args.data, args.repeat)
+    except DataError as exc:
+        raise SystemExit(str(exc)) from None
     print(render(rows, LexiconAnalyzer.version))
     if args.json is not None:
         payload = {"analyzer": "lexicon", "version": LexiconAnalyzer.version,

@@ -15,9 +15,6 @@ Three data sets, each with a ``train`` and a ``val`` split:
 Every row is checked: a missing column, an unknown label, an empty text or a row with the
 wrong number of fields raises :class:`DataError` naming the file and the line. Only the
 requested split is read; nothing here ever looks for a test split.
-
-``benchmarks/lexicon_val.py`` reads the same files with its own small readers; it could use
-:func:`load_split` instead.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 All scores are fractions in [0, 1]; :mod:`training.evaluate` reports them as percentages.
 
 * :func:`macro_recall`: mean over classes of per-class recall (TweetEval's official metric);
-  a class absent from the gold labels counts as recall 0, as in ``benchmarks/lexicon_val.py``.
+  a class absent from the gold labels counts as recall 0. ``benchmarks/lexicon_val.py`` uses
+  it, :func:`precision_recall_f1` and :func:`f1_positive` for the lexicon baseline's figures.
 * :func:`f1_positive`: F1 of the positive (stressed) class (Dreaddit's official metric).
 * :func:`expected_calibration_error`: 15 equal-width bins. For a 2-D probability matrix it is
   the top-label ECE of Guo et al. (2017): confidence = max probability, correct = argmax is the
