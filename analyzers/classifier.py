@@ -34,6 +34,7 @@ from analyzers.model_dir import (
     DELTA_FILE,
     ModelCard,
     ModelConfig,
+    decode_delta,
     encode_delta,
     read_model_dir,
     write_model_dir,
@@ -163,6 +164,19 @@ class Classifier:
         """The current settings, as :meth:`save` records them."""
         return ModelConfig(self.version, self.max_tokens, self.sentiment_temperature,
                            self.stress_temperature, self.stress_threshold, metrics=self.metrics)
+
+    def compress(self, delta_rank: int | None = None) -> None:
+        """Set the encoder to exactly the weights :meth:`save` with this ``delta_rank`` will
+        store (base + fp16 deltas, truncated by SVD when a rank is given), so that metrics
+        measured afterwards are those of the saved version."""
+        encoder = self.model.encoder
+        base = load_file(str(verified_dir() / WEIGHTS))
+        params = dict(encoder.named_parameters())
+        delta = decode_delta(encode_delta(params, base, delta_rank))
+        with torch.no_grad():
+            for name, diff in delta.items():
+                value = base[name].to(torch.float32) + diff
+                params[name].copy_(value.to(params[name].device, params[name].dtype))
 
     def save(self, directory: Path, *, card: ModelCard, delta_rank: int | None = None) -> None:
         """Write this version (heads, encoder changes as fp16 deltas, low rank ``delta_rank``

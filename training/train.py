@@ -16,12 +16,15 @@
    training stream (``n / (classes * count)``), or 1 with ``class_weighting=False``.
 4. **Optimiser**: AdamW (heads at ``head_lr``, encoder at ``lr``; no decay on biases and
    LayerNorms), linear warm-up over ``warmup_ratio`` of the steps, then linear decay to 0.
-5. **Calibration on val** (one model serves every register, so the val sets are pooled per
+5. **Compress** the encoder to what will be saved (:meth:`Classifier.compress`: fp16
+   deltas, SVD-truncated at ``delta_rank``), so calibration and metrics measure the shipped
+   weights, not the untruncated ones.
+6. **Calibration on val** (one model serves every register, so the val sets are pooled per
    task, each set weighted equally): the sentiment temperature minimises the NLL on TweetEval
    val + workplace val (each example weighted 1 / its set's size); the stress temperature
    likewise on Dreaddit val + workplace val; the stress threshold then maximises the *mean* of
    the Dreaddit and workplace stress F1s on the calibrated probabilities.
-6. **Metrics** per val set (:func:`training.evaluate.metrics_from_probs`) and **save** with
+7. **Metrics** per val set (:func:`training.evaluate.metrics_from_probs`) and **save** with
    :meth:`Classifier.save` and a model card (data sources and citations, settings, metrics,
    base sha256, the command).
 
@@ -319,6 +322,7 @@ def train(settings: TrainSettings, data_dir: Path, out_dir: Path, *,
                                        time.perf_counter() - started))
     train_seconds = time.perf_counter() - started
     model.eval()
+    classifier.compress(settings.delta_rank)
 
     if progress is not None:
         progress(ProgressEvent("calibrate", step, total, None, time.perf_counter() - started))
