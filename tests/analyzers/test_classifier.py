@@ -164,6 +164,24 @@ def test_encoder_changes_are_saved_as_small_deltas(
     assert (tmp_path / "v2" / DELTA_FILE).is_file()
 
 
+def test_compress_gives_the_weights_that_save_stores(saved: Path, tmp_path: Path) -> None:
+    """Training measures the model after compress(rank), so it must equal the saved one."""
+    tuned = Classifier.load(saved, device="cpu")
+    query = dict(tuned.model.encoder.named_parameters())[
+        "encoder.layer.2.attention.self.query.weight"]
+    gen = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        query.add_(torch.randn(384, 384, generator=gen) * 0.02)  # full rank: rank 2 loses most
+        tuned.model.sentiment.weight.mul_(20)
+    before = tuned.logits(MESSAGES)[0]
+    tuned.compress(delta_rank=2)
+    compressed = tuned.logits(MESSAGES)[0]
+    assert np.abs(compressed - before).max() > 1e-2  # the truncation changed the model
+    tuned.save(tmp_path / "v3", card=CARD, delta_rank=2)
+    back = Classifier.load(tmp_path / "v3", device="cpu")
+    np.testing.assert_allclose(back.logits(MESSAGES)[0], compressed, atol=1e-4)
+
+
 def test_over_budget_versions_are_refused_and_leave_nothing(tmp_path: Path) -> None:
     heads = {"sentiment.weight": torch.zeros(3, 384), "sentiment.bias": torch.zeros(3),
              "stress.weight": torch.zeros(1, 384), "stress.bias": torch.zeros(1)}
