@@ -14,8 +14,8 @@ terminal and the run takes more than a moment) counts bytes read. A line that ca
 scored before it has been written already.
 
 Analyzer: ``--model DIR``, else the registry's active version (``teamweather models``), else
-the lexicon baseline (with a note on standard error). The classifier (torch) is imported only
-when a model is used.
+the model bundled with Teamweather (with a note on standard error); ``--baseline`` scores with
+the lexicon baseline instead. The classifier (torch) is imported only when a model is used.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def choose_analyzer(
     note: Callable[[str], None] = lambda s: None,
 ) -> Analyzer:
     """``--model DIR``, else the active registry version in ``database`` (when that file
-    exists: it is never created here), else the lexicon baseline (saying so through ``note``)."""
+    exists: it is never created here), else the bundled model (saying so through ``note``)."""
     if model_dir is not None:
         return _load_classifier(model_dir, threads)
     if database is not None and database.is_file():
@@ -151,12 +151,13 @@ def choose_analyzer(
             db.close()
         if entry is not None:
             return _load_classifier(Path(entry.path), threads)
-        note(f"No model given and none active in {database}: using the lexicon baseline.")
+        where = f"none active in {database}"
     else:
-        note("No model given and no model registry found: using the lexicon baseline.")
-    from analyzers.lexicon import LexiconAnalyzer
+        where = "no model registry found"
+    from analyzers.bundled import BUNDLED_DIR, bundled_version
 
-    return LexiconAnalyzer()
+    note(f"No model given and {where}: using the bundled model {bundled_version()}.")
+    return _load_classifier(BUNDLED_DIR, threads)
 
 
 def _format_of(path: str, given: str | None) -> str:
@@ -190,7 +191,10 @@ def _score_chunks(messages: Iterator[Message], analyzer: Analyzer, prepare: Call
               help="Input format.  [default: from the extension; txt for -]")
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Model directory.  [default: the registry's active version, else the "
-                   "lexicon baseline]")
+                   "bundled model]")
+@click.option("--baseline", is_flag=True,
+              help="Score with the lexicon baseline (VADER and a stress word list) instead of "
+                   "a model.")
 @click.option("--raw", is_flag=True,
               help="Score the text as it is, without replacing mentions, e-mail addresses, "
                    "URLs and numbers by placeholders first.")
@@ -198,20 +202,22 @@ def _score_chunks(messages: Iterator[Message], analyzer: Analyzer, prepare: Call
               help="Messages read and scored at a time (memory use grows with it, not with the file).")
 @click.option("--threads", type=click.IntRange(1, 256), help="CPU threads for a model.")
 @click.pass_context
-def analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | None, raw: bool,
-            chunk: int, threads: int | None) -> None:
+def analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | None,
+            baseline: bool, raw: bool, chunk: int, threads: int | None) -> None:
     """Score the messages in PATH (- for standard input) and write one JSON object per
     message to standard output: a .txt file has one message per line, a .csv or .tsv file a
     'text' column. The text is pseudonymised first unless --raw is given (the key comes from
     the settings file and the environment, as for the bot)."""
     try:
-        _analyze(ctx, path, fmt, model_dir, raw, chunk, threads)
+        if baseline and model_dir is not None:
+            raise click.UsageError("give --model or --baseline, not both")
+        _analyze(ctx, path, fmt, model_dir, baseline, raw, chunk, threads)
     except TeamweatherError as exc:
         raise click.ClickException(str(exc)) from None
 
 
-def _analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | None, raw: bool,
-             chunk: int, threads: int | None) -> None:
+def _analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | None,
+             baseline: bool, raw: bool, chunk: int, threads: int | None) -> None:
     from analyzers.pseudonymise import Pseudonymiser
 
     config_path = ctx.obj if isinstance(ctx.obj, Path) else config_module.DEFAULT_PATH
@@ -237,8 +243,14 @@ def _analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | N
         )
 
     err = sys.stderr
-    analyzer = choose_analyzer(model_dir, database, threads=threads,
-                               note=lambda s: click.echo(s, err=True))
+    analyzer: Analyzer
+    if baseline:
+        from analyzers.lexicon import LexiconAnalyzer
+
+        analyzer = LexiconAnalyzer()
+    else:
+        analyzer = choose_analyzer(model_dir, database, threads=threads,
+                                   note=lambda s: click.echo(s, err=True))
     threshold = float(getattr(analyzer, "stress_threshold", threshold))
 
     from tqdm import tqdm

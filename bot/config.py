@@ -123,6 +123,7 @@ class TeamSettings(_Section):
 class WorkerSettings(_Section):
     batch_size: int = Field(64, ge=1, le=4096)
     max_wait_ms: int = Field(250, ge=0)
+    threads: int | None = Field(None, ge=1, le=256)
 
 
 class Settings(_Section):

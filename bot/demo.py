@@ -60,6 +60,7 @@ class Replay:
     retries: int = 0
     commands: list[str] = field(default_factory=list)
     erased: list[str] = field(default_factory=list)  # forget-me replies
+    model: str = ""  # the analyzer's version id
 
 
 def load_sample() -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -100,7 +101,8 @@ async def replay(
     db = connect(db_path)
     clock = ReplayClock()
     pseudonymiser = Pseudonymiser(DEMO_KEY, members_of(workspace))
-    worker = ScoringWorker(db_path, default_analyzer(), clock=clock)
+    analyzer = default_analyzer()
+    worker = ScoringWorker(db_path, analyzer, clock=clock)
     core = Teamweather(
         db, pseudonymiser, admins=frozenset(workspace["admins"]),
         zone=ZoneInfo(workspace["timezone"]), k=K, clock=clock,
@@ -113,7 +115,7 @@ async def replay(
         core, signing_secret=DEMO_SIGNING_SECRET,
         client=AsyncWebClient(token="xoxb-demo"), authorize=offline_authorize,
     )
-    stats = Replay()
+    stats = Replay(model=analyzer.version)
     day = ""
     for n, line in enumerate(events):
         if line["kind"] == "command":
@@ -196,7 +198,8 @@ def run_demo(out: Path, echo: Callable[[str], None] = print) -> None:
          f"{len(workspace['channels'])} channels ({len(enrolled)} enrolled), "
          f"{stats.events} events in {elapsed:.1f}s")
     echo(f"  commands replayed: {', '.join(f'{c} ×{n}' for c, n in Counter(stats.commands).items())}")
-    echo(f"  scored: {o[Outcome.STORED]} messages, {o[Outcome.UPDATED]} edits re-scored")
+    echo(f"  scored: {o[Outcome.STORED]} messages, {o[Outcome.UPDATED]} edits re-scored, "
+         f"by the bundled classifier {stats.model}")
     echo(f"  left no trace: {o[Outcome.NOT_ENROLLED]} in channels not enrolled, "
          f"{o[Outcome.NOT_COLLECTING]} from people who paused or were forgotten, "
          f"{o[Outcome.EMPTY]} empty")

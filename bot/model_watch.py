@@ -3,7 +3,7 @@
 The scoring worker asks :meth:`ActiveModelWatcher.current` for the analyzer before each batch.
 At most every ``interval`` seconds that looks up the registry's active version; when it changed,
 the new version is loaded (on the calling thread, between batches) and used from then on. No
-active version means the ``fallback`` (the lexicon baseline). A version that fails to load is
+active version means the ``fallback`` (the bundled model). A version that fails to load is
 logged and skipped, keeping the analyzer in use, and not retried until the active version
 changes again; so is a registry that cannot be read for a moment.
 """

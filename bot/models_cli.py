@@ -51,6 +51,12 @@ class _Database:
         self.db.close()
 
 
+def _bundled() -> str:
+    from analyzers.bundled import bundled_version
+
+    return bundled_version()
+
+
 def format_metrics(metrics: Mapping[str, Any]) -> str:
     """The key numeric metrics as ``name=value``: the quality-gate ones first, at most four."""
     numeric = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
@@ -94,8 +100,8 @@ def list_command(ctx: click.Context) -> None:
         with _Database(ctx) as db:
             versions = registry.list_all(db)
         if not versions:
-            click.echo("No model versions registered: the lexicon baseline scores messages "
-                       "(add one with: teamweather models register PATH).")
+            click.echo(f"No model versions registered: the bundled model {_bundled()} scores "
+                       "messages (add one with: teamweather models register PATH).")
             return
         rows = [["", "VERSION", "TASKS", "METRICS", "CREATED", "PATH"]]
         rows += [["*" if m.active else "", m.version, ",".join(m.tasks), format_metrics(m.metrics),
@@ -103,7 +109,7 @@ def list_command(ctx: click.Context) -> None:
         for line in _table(rows):
             click.echo(line)
         if not any(m.active for m in versions):
-            click.echo("No version is active: the lexicon baseline scores messages "
+            click.echo(f"No version is active: the bundled model {_bundled()} scores messages "
                        "(activate one with: teamweather models promote VERSION).")
 
     _guard(run)
@@ -164,7 +170,7 @@ def promote(ctx: click.Context, version: str) -> None:
         if not changed:
             click.echo(f"{entry.version} is already the active version.")
         else:
-            was = f" (was {entry.previous})" if entry.previous else " (was the lexicon baseline)"
+            was = f" (was {entry.previous or 'the bundled model ' + _bundled()})"
             click.echo(f"{entry.version} is now the active version{was}.")
 
     _guard(run)
@@ -183,9 +189,14 @@ def rollback(ctx: click.Context) -> None:
             with db.conn:
                 current = registry.active(db)
                 entry = registry.rollback(db, now)
-                audit.record(db, "model_rolled_back", actor="cli", subject=entry.version,
+                restored = entry.version if entry else f"bundled:{_bundled()}"
+                audit.record(db, "model_rolled_back", actor="cli", subject=restored,
                              detail={"from": current.version if current else None}, at=now)
-        click.echo(f"{entry.version} is active again (rolled back from "
-                   f"{current.version if current else '?'}).")
+        was = current.version if current else "?"
+        if entry is None:
+            click.echo(f"No version is active now: the bundled model {_bundled()} scores "
+                       f"messages again (rolled back from {was}).")
+        else:
+            click.echo(f"{entry.version} is active again (rolled back from {was}).")
 
     _guard(run)

@@ -36,18 +36,19 @@ from storage import connect, inbox
 log = logging.getLogger(__name__)
 
 
-def load_classifier(path: str) -> Analyzer:
+def load_classifier(path: str, threads: int | None = None) -> Analyzer:
     """A registered model directory, loaded (torch is imported only here)."""
     from analyzers.classifier import Classifier
 
-    return Classifier.load(Path(path))
+    return Classifier.load(Path(path), threads=threads)
 
 
-def default_analyzer() -> Analyzer:
-    """The analyzer used when none is given: the lexicon baseline for now."""
-    from analyzers.lexicon import LexiconAnalyzer
+def default_analyzer(threads: int | None = None) -> Analyzer:
+    """The analyzer used when none is given and no registered version is active: the
+    classifier shipped in the package (:mod:`analyzers.bundled`)."""
+    from analyzers.bundled import load_bundled
 
-    return LexiconAnalyzer()
+    return load_bundled(threads=threads)
 
 
 @dataclass
@@ -74,15 +75,16 @@ def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
     except (sqlite3.Error, OSError) as exc:
         raise ConfigError(f"{config.source}: database: cannot open {s.database} ({exc})") from None
     pseudonymiser = Pseudonymiser(config.secrets.pseudonym_key)
-    fallback = analyzer or default_analyzer()
+    threads = s.worker.threads
+    fallback = analyzer or default_analyzer(threads)
     worker = ScoringWorker(
         s.database,
         fallback,
         BatchPolicy(size=s.worker.batch_size, max_wait=s.worker.max_wait_ms / 1000),
         # An analyzer passed in (tests, benchmarks) is used as it is; otherwise the registry's
-        # active model, checked between batches, with the lexicon baseline as the fallback.
+        # active model, checked between batches, with the bundled model as the fallback.
         analyzer_source=None if analyzer is not None else ActiveModelWatcher(
-            s.database, load_classifier, fallback=fallback
+            s.database, lambda path: load_classifier(path, threads), fallback=fallback
         ).current,
     )
     core = Teamweather(

@@ -17,22 +17,24 @@ DEFAULT_DATA = Path("../shared/data")
 @click.command("eval")
 @click.option(
     "--model", "model_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="A model directory to measure (default: only the lexicon baseline).",
+    help="A model directory to measure  [default: the bundled model].",
 )
 @click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA,
     show_default=True, help="Folder holding sentiment/, stress/ and workplace/ with their val splits.",
 )
 def evaluate_command(model_dir: Path | None, data_dir: Path) -> None:
-    """Print val metrics and the quality gates, the lexicon baseline measured in the same run."""
+    """Print a model's val metrics and the quality gates (the bundled model unless --model is
+    given), with the lexicon baseline measured in the same run."""
     from training.data import DataError
     from training.evaluate import GATES, evaluate
 
-    analyzers: dict[str, Analyzer] = {"lexicon": LexiconAnalyzer()}
-    if model_dir is not None:
-        from analyzers.classifier import Classifier
+    from analyzers.bundled import BUNDLED_DIR
+    from analyzers.classifier import Classifier
 
-        analyzers[model_dir.name] = Classifier.load(model_dir)
+    analyzers: dict[str, Analyzer] = {"lexicon": LexiconAnalyzer()}
+    model = Classifier.load(model_dir or BUNDLED_DIR)
+    analyzers[model.version] = model
     results: dict[str, dict[str, float]] = {}
     for name, analyzer in analyzers.items():
         click.echo(f"measuring {name} on {data_dir} (val) ...", err=True)

@@ -92,7 +92,7 @@ def list_all(db: sqlite_utils.Database) -> list[ModelVersion]:
 
 
 def active(db: sqlite_utils.Database) -> ModelVersion | None:
-    """The active version, or None when none was promoted (the lexicon baseline runs)."""
+    """The active version, or None when none is (the bundled model runs)."""
     row = db.execute(f"SELECT {_COLUMNS} FROM models WHERE active = 1").fetchone()
     return None if row is None else _row(row)
 
@@ -121,17 +121,17 @@ def promote(db: sqlite_utils.Database, version: str, now: float) -> ModelVersion
     return promoted
 
 
-def rollback(db: sqlite_utils.Database, now: float) -> ModelVersion:
+def rollback(db: sqlite_utils.Database, now: float) -> ModelVersion | None:
     """Re-activate the version that was active before the current one was promoted and
-    return it; RegistryError if no version is active or the active one replaced none."""
+    return it, or, when the current one replaced none, deactivate it and return None (the
+    bundled model scores again); RegistryError if no version is active."""
     current = active(db)
     if current is None:
-        raise RegistryError("no model version is active, so there is nothing to roll back")
+        raise RegistryError("no model version is active (the bundled model scores messages), "
+                            "so there is nothing to roll back")
     if current.previous is None:
-        raise RegistryError(
-            f"model version {current.version} was the first one promoted: there is no earlier "
-            "version to roll back to"
-        )
+        db.conn.execute("UPDATE models SET active = 0 WHERE active = 1")
+        return None
     target = get(db, current.previous)
     if target is None:  # cannot happen unless a row was deleted by hand
         raise RegistryError(f"the previous version {current.previous} is no longer registered")

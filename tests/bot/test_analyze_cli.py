@@ -50,7 +50,7 @@ def records(result: Result) -> list[dict[str, Any]]:
 def test_txt_file_gives_one_object_per_line_in_order(tmp_path: Path, config: Path) -> None:
     path = tmp_path / "messages.txt"
     path.write_text("\n".join(MESSAGES) + "\n")
-    out = records(run(config, str(path), "--chunk", "3"))  # chunks of 3: order kept across them
+    out = records(run(config, str(path), "--baseline", "--chunk", "3"))  # order kept across chunks
     pseudonymiser = Pseudonymiser(KEY.encode())
     expected = LEXICON.analyze([pseudonymiser.text(m) for m in MESSAGES])
     assert len(out) == len(MESSAGES)
@@ -64,7 +64,6 @@ def test_txt_file_gives_one_object_per_line_in_order(tmp_path: Path, config: Pat
         assert record["stressed"] == (analysis.stress >= 0.3)  # digest.stress_threshold
         assert record["model"] == LEXICON.version
     assert out[0]["sentiment"] == "positive"
-    assert "lexicon baseline" in run(config, str(path)).stderr
 
 
 def test_text_is_pseudonymised_unless_raw(tmp_path: Path, config: Path,
@@ -79,10 +78,10 @@ def test_text_is_pseudonymised_unless_raw(tmp_path: Path, config: Path,
     monkeypatch.setattr(LexiconAnalyzer, "analyze", recording)
     path = tmp_path / "m.txt"
     path.write_text(MESSAGES[3] + "\n")
-    records(run(config, str(path)))
+    records(run(config, str(path), "--baseline"))
     assert "alice@example.com" not in seen[0] and "5551234567" not in seen[0]
     seen.clear()
-    records(run(config, str(path), "--raw"))
+    records(run(config, str(path), "--baseline", "--raw"))
     assert seen == [MESSAGES[3]]
 
 
@@ -90,14 +89,14 @@ def test_csv_tsv_and_stdin(tmp_path: Path, config: Path) -> None:
     csv_path = tmp_path / "export.csv"
     csv_path.write_text('user,text,ts\nU1,"thanks, great job!",1\nU2,"multi\nline",2\n\nU3,ok,3\n',
                         encoding="utf-8-sig")
-    assert len(records(run(config, str(csv_path)))) == 3
+    assert len(records(run(config, str(csv_path), "--baseline"))) == 3
     tsv_path = tmp_path / "export.tsv"
     tsv_path.write_text("Text\tuser\nawful day\tU1\n")
-    [one] = records(run(config, str(tsv_path)))
+    [one] = records(run(config, str(tsv_path), "--baseline"))
     assert one["sentiment"] == "negative"
-    piped = records(run(config, "-", stdin="great\nterrible\n"))
+    piped = records(run(config, "-", "--baseline", stdin="great\nterrible\n"))
     assert [r["sentiment"] for r in piped] == ["positive", "negative"]
-    piped_csv = records(run(config, "-", "--format", "csv", stdin="text\nhello\n"))
+    piped_csv = records(run(config, "-", "--baseline", "--format", "csv", stdin="text\nhello\n"))
     assert len(piped_csv) == 1
 
 
@@ -119,7 +118,7 @@ def test_malformed_input_names_the_line(tmp_path: Path, config: Path, name: str,
                                          content: str | bytes, expected: str) -> None:
     path = tmp_path / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
-    assert expected in one_error_line(run(config, str(path)))
+    assert expected in one_error_line(run(config, str(path), "--baseline"))
 
 
 def test_bad_invocations(tmp_path: Path, config: Path) -> None:
@@ -133,8 +132,9 @@ def test_bad_invocations(tmp_path: Path, config: Path) -> None:
     assert "TEAMWEATHER_PSEUDONYM_KEY is not set" in no_key
     # Without a settings file, only --raw can run (there is no pseudonym key).
     assert "--raw" in one_error_line(run(None, str(path)))
-    [record] = records(run(None, str(path), "--raw"))
+    [record] = records(run(None, str(path), "--raw", "--baseline"))
     assert record["model"] == LEXICON.version
+    assert "not both" in one_error_line(run(config, str(path), "--baseline", "--model", str(tmp_path)))
 
 
 def test_streams_in_chunks() -> None:
@@ -182,4 +182,19 @@ def test_model_option_and_registry_use_the_classifier(tmp_path: Path, config: Pa
     monkeypatch.setattr("bot.analyze_cli._load_classifier", load)
     result = run(config, str(path))
     assert loaded == [model] and len(records(result)) == len(MESSAGES)
-    assert "lexicon baseline" not in result.stderr
+    assert "bundled model" not in result.stderr
+
+
+def test_without_a_model_or_registry_the_bundled_classifier_scores(tmp_path: Path,
+                                                                   config: Path) -> None:
+    from analyzers.bundled import bundled_version
+
+    path = tmp_path / "m.txt"
+    path.write_text("thanks so much, the release went perfectly!\n"
+                    "I'm drowning, three incidents today and the deadline is tomorrow\n")
+    result = run(config, str(path))
+    happy, swamped = records(result)
+    assert f"using the bundled model {bundled_version()}" in result.stderr
+    assert happy["model"] == swamped["model"] == bundled_version() != LEXICON.version
+    assert happy["sentiment"] == "positive" and swamped["sentiment"] == "negative"
+    assert swamped["stress"] > happy["stress"]

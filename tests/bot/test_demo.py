@@ -7,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from analyzers.bundled import bundled_version
 from bot.cli import cli
 from bot.demo import DEMO_KEY, load_sample, raw_leaks
 from analyzers.pseudonymise import Pseudonymiser
@@ -32,6 +33,7 @@ def test_demo_replays_the_sample_and_keeps_its_promises(tmp_path: Path) -> None:
     design_rows = [line for line in table.splitlines() if line.startswith("Design ")]
     assert design_rows and all("suppressed: fewer than 5 people" in line for line in design_rows)
     assert "0 found." in result.output and "scored twice: 0" in result.output
+    assert f"by the bundled classifier {bundled_version()}" in result.output
 
     # The weekly job delivered digests to every manager and at least one alert
     managers = {m for t in workspace["teams"] for m in t["managers"]}

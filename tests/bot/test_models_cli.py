@@ -9,6 +9,7 @@ import pytest
 import torch
 from click.testing import CliRunner, Result
 
+from analyzers.bundled import bundled_version
 from analyzers.model_dir import HEAD_SHAPES, ModelCard, ModelConfig, write_model_dir
 from bot.cli import cli
 from bot.models_cli import format_metrics, models
@@ -49,6 +50,7 @@ def test_register_promote_list_rollback(tmp_path: Path, config: Path) -> None:
 
     empty = run(config, "list")
     assert empty.exit_code == 0 and "No model versions registered" in empty.output
+    assert f"the bundled model {bundled_version()} scores" in empty.output
 
     result = run(config, "register", str(one))
     assert result.exit_code == 0, result.output
@@ -78,6 +80,13 @@ def test_register_promote_list_rollback(tmp_path: Path, config: Path) -> None:
     actions = [e["action"] for e in audit.entries(db) if e["action"].startswith("model_")]
     assert actions == ["model_registered", "model_registered", "model_promoted",
                        "model_promoted", "model_rolled_back"]
+
+    # m-2 was the first version promoted: rolling it back returns to the bundled model.
+    result = run(config, "rollback")
+    assert result.exit_code == 0, result.output
+    assert f"the bundled model {bundled_version()} scores messages again" in result.output
+    assert registry.active(db) is None
+    assert f"No version is active: the bundled model {bundled_version()}" in run(config, "list").output
 
 
 def one_error_line(result: Result) -> str:

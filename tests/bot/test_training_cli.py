@@ -6,15 +6,17 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from analyzers.bundled import bundled_version
 from bot.cli import cli
 from training.evaluate import GATES
 from toy_data import write_toy_data
 
 
-def test_eval_prints_every_gate_for_the_lexicon(tmp_path: Path) -> None:
+def test_eval_measures_the_bundled_model_beside_the_lexicon(tmp_path: Path) -> None:
     data = write_toy_data(tmp_path / "data")
     result = CliRunner().invoke(cli, ["eval", "--data", str(data)])
     assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f"| metric | lexicon | {bundled_version()} | gate |"
     for metric, goal in GATES:
         [row] = [line for line in result.output.splitlines() if line.startswith(f"| {metric} |")]
         assert f"≥ {goal:.0f}" in row
@@ -38,4 +40,4 @@ def test_train_writes_a_model_that_eval_measures(tmp_path: Path) -> None:
     assert (out / "teamweather-model.json").is_file()
     measured = CliRunner().invoke(cli, ["eval", "--data", str(data), "--model", str(out)])
     assert measured.exit_code == 0, measured.output
-    assert measured.stdout.splitlines()[0] == "| metric | lexicon | model | gate |"
+    assert measured.stdout.splitlines()[0] == "| metric | lexicon | toy-1 | gate |"

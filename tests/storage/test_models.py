@@ -74,13 +74,16 @@ def test_rollback_steps_back_through_promotions(db: sqlite_utils.Database) -> No
             models.promote(db, v, 10.0 + i)
     with db.conn:
         back = models.rollback(db, 50.0)
-    assert back.version == "v2" and back.active and back.activated_at == 50.0
+    assert back is not None and back.version == "v2" and back.active and back.activated_at == 50.0
     with db.conn:
-        assert models.rollback(db, 60.0).version == "v1"
-    with pytest.raises(RegistryError, match="no earlier version"):
-        models.rollback(db, 70.0)
-    active = models.active(db)
-    assert active is not None and active.version == "v1"
+        again = models.rollback(db, 60.0)
+        assert again is not None and again.version == "v1"
+    with db.conn:  # v1 replaced no version: rolling it back leaves none active (the bundled model)
+        assert models.rollback(db, 70.0) is None
+    assert models.active(db) is None
+    assert [m.version for m in models.list_all(db)] == ["v1", "v2", "v3"]
+    with pytest.raises(RegistryError, match="nothing to roll back"):
+        models.rollback(db, 80.0)
 
 
 def test_rollback_with_nothing_active_is_a_clear_error(db: sqlite_utils.Database) -> None:
