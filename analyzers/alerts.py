@@ -23,7 +23,9 @@ significant and the minimum absolute change alone decides.
 
 **Cooldown**: if any alert fired for the team in the ``cooldown_weeks − 1`` weeks before this one,
 a new alert fires only if its metric got worse than in an earlier alert on the same metric (mood
-lower, stress higher). A suppressed week never alerts.
+lower, stress higher) by at least half the rule's minimum change (``WORSE_SHARE`` ×
+``mood_drop`` or ``stress_rise``), so a flat week after an alert does not repeat it. A
+suppressed week never alerts.
 """
 
 from __future__ import annotations
@@ -68,6 +70,12 @@ BASELINE_WEEKS: Final = 8
 DECLINE_SPREADS: Final = 5.0
 MIN_BASELINE_WEEKS: Final = 4
 _DECLINE_WEEKS: Final = 4  # three falls between four weeks
+#: Each of the three falls must be at least this many points, so the path in the reason falls
+#: visibly at every step.
+DECLINE_STEP: Final = 1.0
+#: Within the cooldown, a new alert must be worse than the earlier one by this share of the
+#: rule's minimum change.
+WORSE_SHARE: Final = 0.5
 
 #: Which metric each rule watches, and whether a higher value of it is worse.
 _METRIC: Final[dict[str, tuple[str, bool]]] = {
@@ -128,7 +136,7 @@ def evaluate(
         if alert is not None:
             alerts.append(alert)
 
-    return _cooldown(alerts, previous, current, settings.cooldown_weeks)
+    return _cooldown(alerts, previous, current, settings)
 
 
 def baseline_test(value: float, baseline: Sequence[float], *, higher: bool) -> BaselineTest:
@@ -192,7 +200,8 @@ def _decline(current: TeamWeek, by_week: dict[str, TeamWeek], minimum: float) ->
     values = [v for v in moods if v is not None]
     if len(values) < _DECLINE_WEEKS:
         return None
-    if not all(a > b for a, b in zip(values, values[1:])) or values[0] - values[-1] < minimum:
+    falls = [a - b for a, b in zip(values, values[1:])]
+    if min(falls) < DECLINE_STEP or values[0] - values[-1] < minimum:
         return None
     reason = DECLINE_REASON.format(
         path=" → ".join(_points(v) for v in values),
@@ -210,10 +219,10 @@ def _spread_before_decline(before: Sequence[TeamWeek | None]) -> float:
 
 
 def _cooldown(
-    alerts: list[Alert], previous: Sequence[Alert], current: TeamWeek, cooldown_weeks: int
+    alerts: list[Alert], previous: Sequence[Alert], current: TeamWeek, settings: AlertSettings
 ) -> list[Alert]:
-    """Keep new alerts only if none fired recently, or if their metric got worse since."""
-    window = set(previous_weeks(current.week, cooldown_weeks)[:-1])
+    """Keep new alerts only if none fired recently, or if their metric got clearly worse since."""
+    window = set(previous_weeks(current.week, settings.cooldown_weeks)[:-1])
     recent = [a for a in previous if a.team == current.team and a.week in window]
     if not recent:
         return alerts
@@ -224,7 +233,9 @@ def _cooldown(
         if not same:
             continue
         worst = max(same, key=lambda a: a.value) if higher_is_worse else min(same, key=lambda a: a.value)
-        if (alert.value > worst.value) if higher_is_worse else (alert.value < worst.value):
+        margin = WORSE_SHARE * (settings.stress_rise if metric == "stress" else settings.mood_drop)
+        worse_by = alert.value - worst.value if higher_is_worse else worst.value - alert.value
+        if worse_by >= margin:
             show = _percent if higher_is_worse else _points
             more = WORSE_REASON.format(value=show(worst.value), week=worst.week)
             kept.append(replace(alert, reason=alert.reason + more))

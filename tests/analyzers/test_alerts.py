@@ -258,6 +258,7 @@ def test_a_decline_must_also_stand_out_from_the_weeks_before_it() -> None:
         [40, 37, 34, 32],  # three falls, 8 points in total
         [40, 30, 31, 20],  # a rise in between
         [40, 35, 35, 25],  # a flat week in between
+        [41, 35, 30.4, 30.0],  # a last "fall" too small to see (0.4 points)
         [40, None, 33, 25],  # a suppressed week in between
         [36, 33, 29],  # only two falls
     ],
@@ -274,10 +275,12 @@ def test_an_alert_last_week_holds_back_one_that_is_not_worse() -> None:
     assert check(history([*CALM, 12]), [alert("decline", last_week(), 10)]) == []
 
 
-def test_an_alert_last_week_lets_a_worse_one_through() -> None:
-    [fired] = check(history([*CALM, 8]), [alert("mood_drop", last_week(), 12)])
+def test_an_alert_last_week_lets_a_clearly_worse_one_through() -> None:
+    [fired] = check(history([*CALM, 7]), [alert("mood_drop", last_week(), 12)])
     assert fired.rule == "mood_drop"
     assert fired.reason.endswith(f" It is worse than the 12 of the alert in {last_week()}.")
+    # Worse by less than half the 10-point minimum (4 points) is the same situation: no repeat.
+    assert check(history([*CALM, 8]), [alert("mood_drop", last_week(), 12)]) == []
 
 
 def test_worse_means_the_same_metric() -> None:
