@@ -3,10 +3,10 @@
 Usage::
 
     python benchmarks/classifier_throughput.py [--n 2000] [--pipeline-n 300] [--threads N]
-        [--device cpu|cuda] [--batch-size 64]
+        [--device cpu|cuda] [--batch-size 64] [--model DIR]
 
 On ``--n`` generated short chat messages (seeded) it measures, in one process with the same
-weights (fresh heads on the bundled base; speed does not depend on training):
+weights (``--model``, default the bundled model ``analyzers/bundled_model``):
 
 * ``batched``: ``Classifier.analyze`` (length-sorted, dynamically padded batches).
 * ``per-message loop``: tokenise one message, run the same model, softmax and sigmoid, for
@@ -15,8 +15,10 @@ weights (fresh heads on the bundled base; speed does not depend on training):
   a BertForSequenceClassification carrying the same encoder weights and sentiment head, over
   the first ``--pipeline-n`` messages (0 to skip).
 
-It prints messages/s of each, the ratios, and the fraction of the machine's measured fp32
-matmul throughput the batched encoder achieves (encoder FLOPs counted on the padded batches:
+It prints messages/s of each, the ratios, the process's peak resident memory after loading
+the model and scoring with ``analyze`` (before the two baselines, which build their own
+copies), and the fraction of the machine's measured fp32 matmul throughput the batched
+encoder achieves (encoder FLOPs counted on the padded batches:
 24 h^2 per token per layer for the linear layers plus 4 h L for attention).
 """
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import sys
 import time
 from pathlib import Path
@@ -34,6 +37,7 @@ if str(REPO_ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
+from analyzers.bundled import BUNDLED_DIR  # noqa: E402
 from analyzers.classifier import Classifier, unescape_slack  # noqa: E402
 
 OPENERS = ["", "hey team, ", "fyi ", "ugh, ", "quick one: ", "thanks all! ", "honestly ", "lol "]
@@ -127,9 +131,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default=None)
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--model", type=Path, default=BUNDLED_DIR)
     args = parser.parse_args()
 
-    clf = Classifier.fresh("bench", device=args.device, threads=args.threads)
+    clf = Classifier.load(args.model, device=args.device, threads=args.threads)
     clf.batch_size = args.batch_size
     texts = messages(args.n)
     print(f"device {clf.device}, torch threads {torch.get_num_threads()}, batch {clf.batch_size}")
@@ -137,6 +142,9 @@ def main() -> None:
     per_message(clf, texts[:16])
 
     batched = timed("batched", len(texts), lambda: clf.analyze(texts))
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    print(f"model {clf.version}; peak resident memory after loading and scoring: "
+          f"{peak_rss_mb:.0f} MB")
     looped = timed("per-message loop", len(texts), lambda: per_message(clf, texts))
     print(f"ratio batched / per-message loop: {batched / looped:.1f}x")
     if args.pipeline_n:
