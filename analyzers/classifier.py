@@ -9,7 +9,8 @@ format of :mod:`analyzers.model_dir` (heads + optional fp16 encoder deltas, <= 1
 Inference (:meth:`Classifier.logits`): Slack's ``&amp; &lt; &gt;`` escapes are undone; all texts
 are tokenised in one call of the fast (Rust) tokenizer, truncated at ``max_tokens`` tokens
 (default 128, [CLS] and [SEP] included; a chat message rarely reaches 60); then sorted by length
-and run in batches of ``batch_size`` (default 64) padded only to the batch's longest text, under
+and split into batches of at most ``batch_size`` texts (default 64) that minimise the padded
+tokens computed (:meth:`Classifier._batches`), each padded only to its longest text, under
 ``torch.inference_mode``. Results come back in input order. On CUDA the encoder runs in fp16
 and the logits stay on the GPU until the last batch, so padding the next batch on the CPU
 overlaps the GPU's work; on CPU it is fp32. Probabilities are ``softmax(logits / T_sentiment)``
@@ -18,6 +19,7 @@ and ``sigmoid(logit / T_stress)`` with temperatures fitted on val by training.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence, cast
@@ -44,6 +46,9 @@ from bot.errors import ModelError
 
 __all__ = ["Classifier", "MultiTaskModel", "ModelCard", "Prediction", "unescape_slack"]
 
+#: A batch costs at least this many padded tokens' worth of compute (measured on the 2-core
+#: CPU: smaller products lose their efficiency), so batching does not shatter into tiny ones.
+MIN_BATCH_TOKENS = 512
 _SLACK_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
@@ -198,6 +203,28 @@ class Classifier:
         delta = encode_delta(trained, base, delta_rank)
         write_model_dir(directory, self.config(), self.model.heads_state(), delta, card)
 
+    def _batches(self, order: Sequence[int], lengths: Sequence[int]) -> list[list[int]]:
+        """Split ``order`` (shortest first) into consecutive batches of at most ``batch_size``
+        texts that minimise the padded tokens computed, each batch counted as at least
+        ``MIN_BATCH_TOKENS`` (smaller matrix products run far below the CPU's peak). Dynamic
+        programming over the sorted lengths: O(n * batch_size)."""
+        n = len(order)
+        widths = [lengths[i] for i in order]
+        best = [0.0] + [math.inf] * n  # best[j]: cost of the first j texts
+        cut = [0] * (n + 1)
+        for j in range(1, n + 1):
+            width = widths[j - 1]  # the longest of any batch ending at j
+            for i in range(max(0, j - self.batch_size), j):
+                cost = best[i] + max((j - i) * width, MIN_BATCH_TOKENS)
+                if cost < best[j]:
+                    best[j], cut[j] = cost, i
+        batches: list[list[int]] = []
+        j = n
+        while j > 0:
+            batches.append(list(order[cut[j]:j]))
+            j = cut[j]
+        return batches[::-1]
+
     def logits(self, texts: Sequence[str]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         """Raw sentiment [n, 3] and stress [n] logits in input order (for calibration)."""
         if not texts:
@@ -209,8 +236,7 @@ class Classifier:
         pad = int(self.tokenizer.pad_token_id or 0)
         outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
         with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start:start + self.batch_size]
+            for rows in self._batches(order, [len(x) for x in ids]):
                 width = len(ids[rows[-1]])
                 batch = np.full((len(rows), width), pad, np.int64)
                 mask = np.zeros((len(rows), width), np.int64)

@@ -164,6 +164,25 @@ def test_encoder_changes_are_saved_as_small_deltas(
     assert (tmp_path / "v2" / DELTA_FILE).is_file()
 
 
+def test_batches_keep_order_and_keep_long_texts_from_padding_short_ones(fresh: Classifier) -> None:
+    from analyzers.classifier import MIN_BATCH_TOKENS
+
+    def padded(batches: list[list[int]], lengths: list[int]) -> int:
+        return sum(max(len(b) * lengths[b[-1]], MIN_BATCH_TOKENS) for b in batches)
+
+    lengths = [12] * 45 + [110] * 5  # sorted, as logits() passes them
+    batches = fresh._batches(range(50), lengths)
+    assert [i for b in batches for i in b] == list(range(50))  # order kept, none lost
+    assert [len(b) for b in batches] == [45, 5]  # one padded batch would be 50 x 110
+    rng = random.Random(0)
+    lengths = sorted(rng.choice([4, 9, 15, 22, 40, 128]) for _ in range(300))
+    batches = fresh._batches(range(300), lengths)
+    assert max(len(b) for b in batches) <= fresh.batch_size
+    fixed = [list(range(s, min(s + 64, 300))) for s in range(0, 300, 64)]
+    assert padded(batches, lengths) < padded(fixed, lengths)
+    assert fresh._batches([], []) == []
+
+
 def test_compress_gives_the_weights_that_save_stores(saved: Path, tmp_path: Path) -> None:
     """Training measures the model after compress(rank), so it must equal the saved one."""
     tuned = Classifier.load(saved, device="cpu")
