@@ -19,6 +19,7 @@ and ``sigmoid(logit / T_stress)`` with temperatures fitted on val by training.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,8 +68,8 @@ def _base_encoder(base_dir: Path) -> PreTrainedModel:
     copying over them: loading peaks about 130 MB lower. Parameters that a model version
     changes are copied on write; the file is never modified."""
     verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()  # the unused pooler weights are expected, not news
-    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity(logging.ERROR)  # the unused pooler weights are expected
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     try:
         encoder, info = AutoModel.from_pretrained(
             str(base_dir), local_files_only=True, add_pooling_layer=False,
@@ -76,7 +77,7 @@ def _base_encoder(base_dir: Path) -> PreTrainedModel:
         )
     finally:
         hf_logging.set_verbosity(verbosity)
-        hf_logging.enable_progress_bar()
+        hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
     missing = info["missing_keys"]
     if missing:
         raise ModelError(f"{base_dir / WEIGHTS} lacks encoder weights: {', '.join(sorted(missing))}")
