@@ -10,32 +10,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.errors import ModelError
 
-if TYPE_CHECKING:  # torch and transformers load only when a model does
-    from analyzers.classifier import Classifier
-
-__all__ = ["BUNDLED_DIR", "bundled_version", "load_bundled"]
+__all__ = ["BUNDLED_DIR", "bundled_version"]
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "bundled_model"
 
 
-def bundled_version(directory: Path = BUNDLED_DIR) -> str:
-    """The shipped version's id, read from its config without loading any weights."""
+def bundled_version() -> str:
+    """The shipped version's id, read from its config without loading any weights (which
+    :meth:`analyzers.classifier.Classifier.load` does, checking them, from ``BUNDLED_DIR``)."""
     from analyzers.model_dir import CONFIG_FILE
 
-    path = directory / CONFIG_FILE
+    path = BUNDLED_DIR / CONFIG_FILE
     try:
         return str(json.loads(path.read_text(encoding="utf-8"))["version"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelError(f"the bundled model is missing or damaged ({path}: {exc}); "
                          "reinstall Teamweather") from None
 
-
-def load_bundled(*, device: str | None = None, threads: int | None = None) -> Classifier:
-    """The shipped classifier, loaded and checked like any model directory."""
-    from analyzers.classifier import Classifier
-
-    return Classifier.load(BUNDLED_DIR, device=device, threads=threads)

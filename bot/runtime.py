@@ -46,9 +46,9 @@ def load_classifier(path: str, threads: int | None = None) -> Analyzer:
 def default_analyzer(threads: int | None = None) -> Analyzer:
     """The analyzer used when none is given and no registered version is active: the
     classifier shipped in the package (:mod:`analyzers.bundled`)."""
-    from analyzers.bundled import load_bundled
+    from analyzers.bundled import BUNDLED_DIR
 
-    return load_bundled(threads=threads)
+    return load_classifier(str(BUNDLED_DIR), threads)
 
 
 @dataclass
