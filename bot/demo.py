@@ -180,8 +180,17 @@ def pseudonymisation_samples(workspace: dict[str, Any], events: list[dict[str, A
 
 def run_demo(out: Path, echo: Callable[[str], None] = print) -> None:
     """Run the whole demo into ``out`` and print what happened."""
+    bolt = logging.getLogger("slack_bolt")
+    level = bolt.level
+    bolt.setLevel(logging.ERROR)  # no tokens in the demo, by design
+    try:
+        _run_demo(out, echo)
+    finally:
+        bolt.setLevel(level)
+
+
+def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
     workspace, events = load_sample()
-    logging.getLogger("slack_bolt").setLevel(logging.ERROR)  # no tokens in the demo, by design
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
