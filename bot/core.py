@@ -204,6 +204,12 @@ class Teamweather:
             # The erasure itself stays on record, with the pseudonym that must stay ignored.
             audit.record(self.db, "person_forgotten", actor=author,
                          detail={**erased, "audit_rows_anonymised": anonymised}, at=self.clock())
+        # Erased means erased on disk: secure_delete zeroed the rows, and the checkpoint takes
+        # the old page versions (with the person's pending texts) out of the write-ahead log.
+        # If a reader keeps it busy, the worker truncates the log at its next idle pass.
+        from storage.db import checkpoint
+
+        checkpoint(self.db)
         return Reply(
             texts.FORGOTTEN.format(
                 total=sum(erased.values()), scores=erased["scores"], pending=erased["inbox"]

@@ -89,6 +89,11 @@ def take(db: sqlite_utils.Database, item: InboxItem) -> bool:
     return cur.rowcount == 1
 
 
-def count_failure(db: sqlite_utils.Database, item: InboxItem) -> None:
-    """Note a failed scoring attempt on ``item``."""
-    db.conn.execute("UPDATE inbox SET attempts = attempts + 1 WHERE id = ?", (item.id,))
+def count_failure(db: sqlite_utils.Database, item: InboxItem) -> bool:
+    """Note a failed scoring attempt on ``item``; False if it was edited or deleted since it
+    was read (an edit's new revision starts with no failed attempts)."""
+    cur = db.conn.execute(
+        "UPDATE inbox SET attempts = attempts + 1 WHERE id = ? AND revision = ?",
+        (item.id, item.revision),
+    )
+    return cur.rowcount == 1
