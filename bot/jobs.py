@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from analyzers.teamweek import iso_week
-from bot import digests
+from bot import digests, lifecycle
 from bot.config import Config
 from bot.delivery import Courier
 from storage import audit, connect, deliveries, retention
@@ -49,6 +49,11 @@ def weekly_digest() -> None:
     week = digests.last_complete_week(ctx.now())
     db = connect(ctx.config.settings.database)
     try:
+        blocked = lifecycle.digests_blocked(db)
+        if blocked:
+            log.warning("weekly digest %s skipped: Teamweather was removed from workspace %s and no "
+                        "channel is enrolled elsewhere (see teamweather check)", week, ", ".join(blocked))
+            return
         report = digests.send(
             db, ctx.config.settings, ctx.courier(), week,
             noise_key=ctx.config.secrets.pseudonym_key, clock=ctx.clock,
@@ -65,6 +70,9 @@ def retry_deliveries() -> None:
     try:
         if not deliveries.unfinished(db, digests.MAX_ATTEMPTS):
             return
+        if lifecycle.digests_blocked(db):  # the token is revoked: nothing can be delivered
+            log.debug("retry of deliveries skipped: the app was removed from the workspace")
+            return
         report = digests.retry_unfinished(
             db, ctx.config.settings, ctx.courier(),
             noise_key=ctx.config.secrets.pseudonym_key, clock=ctx.clock,
@@ -76,7 +84,8 @@ def retry_deliveries() -> None:
 
 
 def retention_purge() -> None:
-    """Delete scores and delivery records older than ``privacy.retention_days``."""
+    """Delete scores and delivery records older than ``privacy.retention_days``, and everything
+    stored from workspaces that removed the app more than ``privacy.uninstall_grace_days`` ago."""
     ctx = _require()
     cutoff = ctx.now().date() - dt.timedelta(days=ctx.config.settings.privacy.retention_days)
     db = connect(ctx.config.settings.database)
@@ -85,6 +94,7 @@ def retention_purge() -> None:
             counts = retention.purge(db, cutoff.isoformat(), iso_week(cutoff))
             audit.record(db, "retention_purge", actor="system", detail={"before": cutoff.isoformat(), **counts},
                          at=ctx.clock())
+        lifecycle.purge_due(db, ctx.config.settings.privacy.uninstall_grace_days, ctx.clock())  # logs each
     finally:
         db.close()
     log.info("retention purge before %s: %s", cutoff, counts)

@@ -119,7 +119,19 @@ CREATE TABLE models (
 CREATE UNIQUE INDEX models_one_active ON models (active) WHERE active = 1;
 """
 
-MIGRATIONS: list[str] = [V1_INITIAL, V2_DIGESTS, V3_MODELS]
+V4_WORKSPACES = """
+-- Workspaces that removed the app (app_uninstalled, or its bot token revoked). The row stays
+-- after the workspace's data is purged (purged_at), and goes when the app is seen working
+-- there again. Only the workspace id: no person, no text.
+CREATE TABLE removed_workspaces (
+    workspace TEXT PRIMARY KEY,
+    removed_at REAL NOT NULL,           -- unix seconds, when Teamweather was told
+    reason TEXT NOT NULL CHECK (reason IN ('app_uninstalled', 'tokens_revoked')),
+    purged_at REAL                      -- when its data was purged; NULL until then
+);
+"""
+
+MIGRATIONS: list[str] = [V1_INITIAL, V2_DIGESTS, V3_MODELS, V4_WORKSPACES]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

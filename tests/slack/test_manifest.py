@@ -9,7 +9,8 @@ import yaml
 
 ROOT = Path(__file__).parents[2]
 # Web API methods → the bot scopes each needs.
-SCOPES_OF_METHOD = {
+SCOPES_OF_METHOD: dict[str, set[str]] = {
+    "auth_test": set(),  # at start-up: is the token accepted? (needs no scope)
     "conversations_join": {"channels:join"},
     "users_list": {"users:read"},
     "conversations_info": {"channels:read", "groups:read"},  # teams' channels, public or private
@@ -21,6 +22,8 @@ SCOPES_OF_METHOD = {
 }
 # Events the code listens to → the bot events and scopes that deliver them.
 MESSAGE_EVENTS = {"message.channels": "channels:history", "message.groups": "groups:history"}
+# Lifecycle events need no scope; each has its own listener (bot/slack/lifecycle.py).
+LIFECYCLE_EVENTS = {"app_uninstalled", "tokens_revoked"}
 
 
 def manifest() -> dict:
@@ -42,8 +45,9 @@ def test_scopes_are_exactly_those_the_code_uses() -> None:
 def test_events_and_commands_match_the_listeners() -> None:
     source = code()
     m = manifest()
-    assert re.findall(r'@app\.event\("(\w+)"\)', source) == ["message"]
-    assert set(m["settings"]["event_subscriptions"]["bot_events"]) == set(MESSAGE_EVENTS)
+    listeners = re.findall(r'@app\.event\("(\w+)"\)', source)
+    assert sorted(listeners) == sorted({"message"} | LIFECYCLE_EVENTS)
+    assert set(m["settings"]["event_subscriptions"]["bot_events"]) == set(MESSAGE_EVENTS) | LIFECYCLE_EVENTS
     commands = {c["command"] for c in m["features"]["slash_commands"]}
     assert commands == set(re.findall(r'COMMAND = "(/\w+)"', source))
     assert m["settings"]["interactivity"]["is_enabled"] is False
