@@ -11,7 +11,11 @@ The file is streamed: read, pseudonymised, scored and written ``--chunk`` messag
 so memory does not grow with its length. A progress bar on standard error (when it is a
 terminal and the run takes more than a moment) counts bytes read. A line that cannot be read
 (not UTF-8, a malformed CSV row) stops the run with one error naming the line; what was
-scored before it has been written already.
+scored before it has been written already. The input is checked (it is a readable file of a
+known format, its first line reads, it is not empty) before a model loads.
+
+Pseudonymisation (unless ``--raw``): with the bot's key when one is configured, else with a
+throwaway random key (said on standard error): the output holds scores, no pseudonym.
 
 Analyzer: ``--model DIR``, else the registry's active version (``teamweather models``), else
 the model bundled with Teamweather (with a note on standard error); ``--baseline`` scores with
@@ -24,15 +28,19 @@ import contextlib
 import csv
 import itertools
 import json
+import os
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Sequence
 
 import click
+from click.core import ParameterSource
 
 from analyzers.analyzer import SENTIMENT_LABELS, Analysis, Analyzer
 from bot import config as config_module
+from bot.config import Settings
 from bot.errors import TeamweatherError
 
 __all__ = ["analyze", "InputError", "read_messages", "result_json", "choose_analyzer"]
@@ -172,6 +180,29 @@ def _format_of(path: str, given: str | None) -> str:
     return fmt
 
 
+def _settings_file(ctx: click.Context) -> Path | None:
+    """The settings file to read: the one given with --config (which must exist), else
+    teamweather.yaml when there is one, else None (defaults, and no key configured)."""
+    config_path = ctx.obj if isinstance(ctx.obj, Path) else config_module.DEFAULT_PATH
+    root = ctx.find_root()
+    given = (root is not ctx
+             and root.get_parameter_source("config_path") is ParameterSource.COMMANDLINE)
+    return config_path if given or config_path.is_file() else None
+
+
+def _pseudonymiser_text(settings: Settings, source: str) -> Callable[[str], str]:
+    """Pseudonymise with the configured key, or, when none is configured, a throwaway one:
+    the output holds scores only, no pseudonym, so which key replaced the names is moot."""
+    from analyzers.pseudonymise import Pseudonymiser
+
+    key = config_module.configured_pseudonym_key(settings, None, source)
+    if key is None:
+        click.echo("No pseudonym key configured: pseudonymising with a throwaway random key "
+                   "(the output holds no pseudonyms, so none is needed).", err=True)
+        key = secrets.token_bytes(32)
+    return Pseudonymiser(key).text
+
+
 def _score_chunks(messages: Iterator[Message], analyzer: Analyzer, prepare: Callable[[str], str],
                   threshold: float, chunk: int) -> Iterator[str]:
     """Output lines, scoring ``chunk`` messages at a time."""
@@ -186,7 +217,8 @@ def _score_chunks(messages: Iterator[Message], analyzer: Analyzer, prepare: Call
 
 
 @click.command()
-@click.argument("path")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True,
+                                        allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
               help="Input format.  [default: from the extension; txt for -]")
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -206,8 +238,8 @@ def analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | No
             baseline: bool, raw: bool, chunk: int, threads: int | None) -> None:
     """Score the messages in PATH (- for standard input) and write one JSON object per
     message to standard output: a .txt file has one message per line, a .csv or .tsv file a
-    'text' column. The text is pseudonymised first unless --raw is given (the key comes from
-    the settings file and the environment, as for the bot)."""
+    'text' column. The text is pseudonymised first unless --raw is given (with the bot's key
+    when one is configured, else a throwaway one: the output holds no pseudonyms)."""
     try:
         if baseline and model_dir is not None:
             raise click.UsageError("give --model or --baseline, not both")
@@ -218,43 +250,15 @@ def analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | No
 
 def _analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | None,
              baseline: bool, raw: bool, chunk: int, threads: int | None) -> None:
-    from analyzers.pseudonymise import Pseudonymiser
-
-    config_path = ctx.obj if isinstance(ctx.obj, Path) else config_module.DEFAULT_PATH
     fmt = _format_of(path, fmt)
-    if path != "-" and not Path(path).is_file():
-        raise click.BadParameter(f"{path}: no such file", param_hint="PATH")
-    database: Path | None = None
-    threshold = DEFAULT_STRESS_THRESHOLD
-    prepare: Callable[[str], str] = str
-    if config_path.is_file():
-        if raw:
-            settings = config_module.read_settings(config_path)
-        else:
-            config = config_module.load(config_path)
-            settings = config.settings
-            prepare = Pseudonymiser(config.secrets.pseudonym_key).text
-        database, threshold = settings.database, settings.digest.stress_threshold
-    elif not raw:
-        raise click.ClickException(
-            f"{config_path}: no such settings file, so there is no pseudonym key to pseudonymise "
-            "the text with: pass --config FILE (with TEAMWEATHER_PSEUDONYM_KEY set), or give "
-            "--raw to score the text as it is"
-        )
-
-    err = sys.stderr
-    analyzer: Analyzer
-    if baseline:
-        from analyzers.lexicon import LexiconAnalyzer
-
-        analyzer = LexiconAnalyzer()
-    else:
-        analyzer = choose_analyzer(model_dir, database, threads=threads,
-                                   note=lambda s: click.echo(s, err=True))
-    threshold = float(getattr(analyzer, "stress_threshold", threshold))
+    config_path = _settings_file(ctx)
+    settings = config_module.read_settings(config_path) if config_path else Settings()
+    database = settings.database if config_path else None
+    threshold = settings.digest.stress_threshold if config_path else DEFAULT_STRESS_THRESHOLD
 
     from tqdm import tqdm
 
+    err = sys.stderr
     out = sys.stdout
     with contextlib.ExitStack() as stack:
         if path == "-":
@@ -262,13 +266,42 @@ def _analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | N
             total: int | None = None
             name = "<stdin>"
         else:
-            stream = stack.enter_context(open(path, "rb"))
-            total = Path(path).stat().st_size
+            try:
+                stream = stack.enter_context(open(path, "rb"))
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
+            total = os.fstat(stream.fileno()).st_size
             name = path
         # disable=None: no bar unless stderr is a terminal; delay: none for short inputs.
         bar = stack.enter_context(tqdm(total=total, unit="B", unit_scale=True, file=err,
                                        disable=None, delay=1.0, desc="analyze", leave=False))
-        messages = read_messages(stream, fmt, name, bar.update)
-        for lines in _score_chunks(messages, analyzer, prepare, threshold, chunk):
+        read = [0]
+
+        def progress(n: int) -> None:
+            read[0] += n
+            bar.update(n)
+
+        messages = read_messages(stream, fmt, name, progress)
+        # The first message (its line's encoding, a table's header) is checked before a model
+        # loads, which can take a while.
+        first = next(messages, None)
+        if first is None:
+            what = "is empty" if read[0] == 0 else "has a header but no rows"
+            raise InputError(f"{name}: {what}: there are no messages to score")
+
+        prepare: Callable[[str], str] = str
+        if not raw:
+            prepare = _pseudonymiser_text(settings, str(config_path or config_module.DEFAULT_PATH))
+        analyzer: Analyzer
+        if baseline:
+            from analyzers.lexicon import LexiconAnalyzer
+
+            analyzer = LexiconAnalyzer()
+        else:
+            analyzer = choose_analyzer(model_dir, database, threads=threads,
+                                       note=lambda s: click.echo(s, err=True))
+        threshold = float(getattr(analyzer, "stress_threshold", threshold))
+        for lines in _score_chunks(itertools.chain([first], messages), analyzer, prepare,
+                                   threshold, chunk):
             out.write(lines + "\n")
             out.flush()

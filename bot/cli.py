@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from bot import logs
 from bot.analyze_cli import analyze
 from bot.training_cli import evaluate_command, train_command
 from bot.models_cli import models
+from bot.purge_cli import purge
 from bot.errors import TeamweatherError
 
 class TeamweatherGroup(click.Group):
@@ -47,8 +49,7 @@ def run(config_path: Path) -> None:
     """Start the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on slack.port."""
     from bot.runtime import serve
 
-    config = config_module.load(config_path)
-    config_module.require_slack(config)
+    config = config_module.load(config_path, slack=True)
     logs.setup(config.settings.log_level)
     asyncio.run(serve(config))
 
@@ -77,20 +78,30 @@ def keygen() -> None:
 @cli.command()
 @click.pass_obj
 def check(config_path: Path) -> None:
-    """Validate the settings file and the environment, and say what would run."""
-    config = config_module.load(config_path)
-    config_module.require_slack(config)
+    """Validate the settings file and the environment, and say what would run (exit status 1
+    when something is missing, teams included: without them nothing would be digested)."""
+    from bot.errors import ConfigError
+
+    config = config_module.load(config_path, slack=True)
     s = config.settings
+    if not s.teams:
+        # `run` still starts without teams (it collects, and warns); `check` says what is missing.
+        raise ConfigError(
+            f"{config_path}: teams: none configured, so nothing would be digested: add a teams: "
+            "list giving each team's name, channels and managers (see teams: in "
+            "teamweather.example.yaml)"
+        )
     mode = "Socket Mode" if config.secrets.slack_app_token else f"HTTP on port {s.slack.port}"
     click.echo(f"{config_path}: OK — {mode}, database {s.database}, time zone {s.timezone}")
-    if s.teams:
-        stress = "with stress" if s.privacy.stress_reporting == "team" else "without stress"
-        click.echo(
-            f"{len(s.teams)} team(s): {', '.join(t.name for t in s.teams)}; digest every "
-            f"{s.digest.weekday} at {s.digest.time}, k = {s.privacy.k}, {stress}"
-        )
-    else:
-        click.echo("No teams configured yet: nothing will be digested (see teams: in the example file).")
+    stress = "with stress" if s.privacy.stress_reporting == "team" else "without stress"
+    click.echo(
+        f"{len(s.teams)} team(s): {', '.join(t.name for t in s.teams)}; digest every "
+        f"{s.digest.weekday} at {s.digest.time}, k = {s.privacy.k}, {stress}"
+    )
+    from bot import lifecycle  # workspaces that removed the app, with their purge date and command
+
+    for line in lifecycle.notices_in(s, time.time(), str(config_path)):
+        click.echo(line)
 
 
 @cli.command()
@@ -155,6 +166,7 @@ cli.add_command(models)
 cli.add_command(analyze)
 cli.add_command(evaluate_command)
 cli.add_command(train_command)
+cli.add_command(purge)
 
 
 def main() -> None:

@@ -64,6 +64,11 @@ def evaluate_command(model_dir: Path | None, data_dir: Path) -> None:
 @click.pass_context
 def train_command(ctx: click.Context) -> None:
     """Fine-tune the Teamweather classifiers (options: teamweather train --help)."""
+    from training.data import DataError
     from training.train import main
 
-    raise SystemExit(main(ctx.args))
+    try:
+        status = main(ctx.args, prog="teamweather train")
+    except (DataError, FileExistsError) as exc:  # a data file, or --out already holding files
+        raise TeamweatherError(str(exc)) from None
+    raise SystemExit(status)

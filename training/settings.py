@@ -15,11 +15,13 @@ Which encoder parameters train (``encoder``):
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Mapping
 
-__all__ = ["TrainSettings", "DENSE_LAYER_LIMIT", "NUM_LAYERS"]
+__all__ = ["TrainSettings", "DENSE_LAYER_LIMIT", "NUM_LAYERS", "field_help"]
 
 NUM_LAYERS = 6
 #: Dense fp16 deltas of more layers than this exceed the 10 MB budget.
@@ -34,6 +36,7 @@ class TrainSettings:
     epochs: float = 1.0
     """Passes over the (mixed, workplace-repeated) training set; fractions allowed."""
     batch_size: int = 16
+    """Training examples per optimiser step."""
     lr: float = 5e-5
     """Peak AdamW learning rate of the encoder parameters that train."""
     head_lr: float = 1e-3
@@ -49,6 +52,7 @@ class TrainSettings:
     class_weighting: bool = True
     """Inverse-frequency ("balanced") class weights in both losses."""
     seed: int = 0
+    """Seed of the head initialisation, the shuffling and torch."""
     encoder: str = "top-2"
     """Which encoder parameters train: ``"heads"``, ``"top-K"`` or ``"full"``."""
     delta_rank: int | None = None
@@ -66,6 +70,7 @@ class TrainSettings:
     threads: int | None = None
     """torch CPU threads (None: torch's default)."""
     eval_batch_size: int = 64
+    """Texts per forward pass when calibrating and measuring on val."""
     version: str | None = None
     """Model version id (default: the output directory's name)."""
 
@@ -135,3 +140,20 @@ class TrainSettings:
         if unknown:
             raise ValueError(f"unknown TrainSettings field(s): {', '.join(unknown)}")
         return cls(**dict(values))
+
+
+def field_help() -> dict[str, str]:
+    """Each field's docstring (the string under it in :class:`TrainSettings`) as plain text on
+    one line, for ``--help``; empty when the source is not available."""
+    try:
+        tree = ast.parse(inspect.getsource(TrainSettings))
+    except (OSError, TypeError):
+        return {}
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    texts: dict[str, str] = {}
+    for node, following in zip(body, body[1:]):
+        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)):
+            texts[node.target.id] = " ".join(following.value.value.replace("``", "").split())
+    return texts

@@ -55,7 +55,7 @@ from analyzers.classifier import Classifier, ModelCard, unescape_slack
 from training.data import Example, load_split
 from training.evaluate import metrics_from_probs, render_gates
 from training.metrics import choose_threshold, fit_temperature, sigmoid, softmax
-from training.settings import NUM_LAYERS, TrainSettings
+from training.settings import NUM_LAYERS, TrainSettings, field_help
 
 __all__ = ["DATA_SOURCES", "ProgressEvent", "TrainReport", "main", "train"]
 
@@ -364,37 +364,57 @@ def train(settings: TrainSettings, data_dir: Path, out_dir: Path, *,
                        settings=settings_dict)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m training.train",
-                                     description="Fine-tune the Teamweather classifiers.")
-    parser.add_argument("--data", type=Path, default=_DEFAULT_DATA,
-                        help=f"bootstrap data folder (default: {_DEFAULT_DATA})")
-    parser.add_argument("--out", type=Path, required=True, help="new model directory")
-    parser.add_argument("--report", type=Path, default=None, help="also write a JSON report")
+def _flag(value: str) -> bool:
+    """An on/off option's value."""
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, not {value!r}")
+
+
+def _parser(prog: str = "python -m training.train") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog, description="Fine-tune the Teamweather classifiers (sentiment and stress heads, "
+        "optionally top encoder layers), calibrate on the val splits and save a model directory "
+        "for 'teamweather models register'.")
+    parser.add_argument("--data", type=Path, default=_DEFAULT_DATA, metavar="DIR",
+                        help="bootstrap data folder holding sentiment/, stress/ and workplace/ "
+                             f"(default: {_DEFAULT_DATA})")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="the new model directory (must not exist, or be empty)")
+    parser.add_argument("--report", type=Path, default=None, metavar="FILE",
+                        help="also write a JSON report of the run to FILE")
     defaults = TrainSettings()
+    texts = field_help()
     for f in fields(TrainSettings):
         flag = "--" + f.name.replace("_", "-")
         default = getattr(defaults, f.name)
+        text = (texts.get(f.name, "") + f" (default: {default})").strip().replace("%", "%%")
         if isinstance(default, bool):
-            parser.add_argument(flag, type=lambda s: s.lower() in ("1", "true", "yes", "on"),
-                                default=default, help=f"(default: {default})")
+            parser.add_argument(flag, type=_flag, default=default, metavar="{true,false}",
+                                help=text)
         elif f.name in ("epochs", "lr", "head_lr", "warmup_ratio", "weight_decay"):
-            parser.add_argument(flag, type=float, default=default, help=f"(default: {default})")
+            parser.add_argument(flag, type=float, default=default, metavar="X", help=text)
         elif f.name in ("device", "encoder", "version"):
-            parser.add_argument(flag, type=str, default=default, help=f"(default: {default})")
+            parser.add_argument(flag, type=str, default=default, metavar="NAME", help=text)
         else:
-            parser.add_argument(flag, type=int, default=default, help=f"(default: {default})")
+            parser.add_argument(flag, type=int, default=default, metavar="N", help=text)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "python -m training.train") -> int:
     """Command-line entry: train, print progress to stderr and the metrics to stdout."""
-    args = _parser().parse_args(argv)
+    parser = _parser(prog)
+    args = parser.parse_args(argv)
     values = vars(args)
-    settings = TrainSettings.from_dict(
-        {f.name: values[f.name] for f in fields(TrainSettings)})
-    command = shlex.join(["python", "-m", "training.train",
-                          *(sys.argv[1:] if argv is None else argv)])
+    try:
+        settings = TrainSettings.from_dict(
+            {f.name: values[f.name] for f in fields(TrainSettings)})
+    except ValueError as exc:
+        parser.error(str(exc))
+    command = shlex.join([*prog.split(), *(sys.argv[1:] if argv is None else argv)])
 
     def show(event: ProgressEvent) -> None:
         if event.stage != "train" or event.step % 25 == 0 or event.step == event.total_steps:

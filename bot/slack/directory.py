@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from analyzers.pseudonymise import Member, Pseudonymiser
-from bot.errors import PlatformUnavailable
+from bot.slack.channels import SLACK_CALL_ERRORS, slack_call_error
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +49,17 @@ def _reason(exc: Exception) -> str:
 
 async def load(client: AsyncWebClient, pseudonymiser: Pseudonymiser) -> None:
     """The first load, before any message is handled: without the directory, member names
-    would reach the inbox, so failing here stops start-up."""
-    if not await refresh(client, pseudonymiser):
-        raise PlatformUnavailable(
-            "could not load the member directory from Slack (see the log above); Teamweather "
-            "does not start without it, because member names must be stripped from messages"
-        )
+    would reach the inbox, so failing here stops start-up (one line: the cause and the fix)."""
+    try:
+        members = await fetch_members(client)
+    except SLACK_CALL_ERRORS as exc:
+        error = slack_call_error(exc, "users.list", client.base_url)
+        raise type(error)(
+            f"could not load the member directory: {error} (Teamweather does not start without "
+            "it, because member names must be stripped from messages)"
+        ) from None
+    await asyncio.to_thread(pseudonymiser.set_members, members)
+    log.info("member directory loaded: %d people", len(members))
 
 
 async def refresh(client: AsyncWebClient, pseudonymiser: Pseudonymiser) -> bool:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +40,12 @@ def config(tmp_path: Path) -> Path:
 
 
 def run(config: Path | None, *args: str, stdin: str | None = None, env: dict[str, str] = ENV) -> Result:
-    prefix = ["--config", str(config)] if config else ["--config", "/nonexistent/teamweather.yaml"]
-    return CliRunner().invoke(cli, [*prefix, "analyze", *args], input=stdin, env=env)
+    """``teamweather [--config CONFIG] analyze ARGS``; without CONFIG, in a folder holding no
+    teamweather.yaml (as `teamweather analyze messages.txt` runs on a fresh machine)."""
+    if config:
+        return CliRunner().invoke(cli, ["--config", str(config), "analyze", *args], input=stdin, env=env)
+    with tempfile.TemporaryDirectory() as empty, contextlib.chdir(empty):
+        return CliRunner().invoke(cli, ["analyze", *args], input=stdin, env=env)
 
 
 def records(result: Result) -> list[dict[str, Any]]:
@@ -122,19 +128,73 @@ def test_malformed_input_names_the_line(tmp_path: Path, config: Path, name: str,
 
 
 def test_bad_invocations(tmp_path: Path, config: Path) -> None:
-    assert "no such file" in one_error_line(run(config, str(tmp_path / "missing.txt")))
+    assert "does not exist" in one_error_line(run(config, str(tmp_path / "missing.txt")))
     odd = tmp_path / "messages.json"
     odd.write_text("{}\n")
     assert "give --format" in one_error_line(run(config, str(odd)))
     path = tmp_path / "m.txt"
     path.write_text("hi\n")
-    no_key = one_error_line(run(config, str(path), env={"TEAMWEATHER_PSEUDONYM_KEY": ""}))
-    assert "TEAMWEATHER_PSEUDONYM_KEY is not set" in no_key
-    # Without a settings file, only --raw can run (there is no pseudonym key).
-    assert "--raw" in one_error_line(run(None, str(path)))
     [record] = records(run(None, str(path), "--raw", "--baseline"))
     assert record["model"] == LEXICON.version
     assert "not both" in one_error_line(run(config, str(path), "--baseline", "--model", str(tmp_path)))
+    short_key = one_error_line(run(config, str(path), env={"TEAMWEATHER_PSEUDONYM_KEY": "short"}))
+    assert "at least 16 bytes" in short_key  # a key that is configured must be usable
+    missing = one_error_line(run(tmp_path / "nope.yaml", str(path), "--baseline"))
+    assert "nope.yaml: no such file" in missing  # a settings file named with --config must exist
+
+
+THROWAWAY = "No pseudonym key configured: pseudonymising with a throwaway random key"
+
+
+@pytest.mark.parametrize("with_settings_file", [False, True])
+def test_without_a_key_a_throwaway_one_pseudonymises(tmp_path: Path, config: Path, with_settings_file: bool,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the README shows it: no settings file and no key needed, since the output holds no
+    pseudonym; the text is still pseudonymised, and stderr says which key did it."""
+    seen: list[str] = []
+    original = LexiconAnalyzer.analyze
+    monkeypatch.setattr(LexiconAnalyzer, "analyze", lambda self, texts: seen.extend(texts) or original(self, texts))
+    path = tmp_path / "messages.txt"
+    path.write_text(MESSAGES[3] + "\n")
+    result = run(config if with_settings_file else None, str(path), "--baseline", env={"TEAMWEATHER_PSEUDONYM_KEY": ""})
+    assert len(records(result)) == 1
+    assert seen and "alice@example.com" not in seen[0] and "5551234567" not in seen[0]
+    [note] = result.stderr.splitlines()
+    assert note.startswith(THROWAWAY)
+    assert THROWAWAY not in run(config, str(path), "--baseline").stderr  # with the configured key: no note
+
+
+def no_model(directory: Path, threads: int | None) -> LexiconAnalyzer:
+    raise AssertionError("the model was loaded before the input was checked")
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("empty.txt", "", "empty.txt: is empty: there are no messages to score"),
+    ("header.csv", "user,text\n", "header.csv: has a header but no rows: there are no messages to score"),
+    ("bad.csv", "user,message\nU1,hi\n", "bad.csv: line 1: no 'text' column"),
+    ("bad.txt", b"\xff\xfe broken\n", "bad.txt: line 1: not UTF-8 text"),
+])
+def test_the_input_is_checked_before_the_model_loads(tmp_path: Path, config: Path, name: str,
+                                                     content: str | bytes, expected: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.analyze_cli._load_classifier", no_model)
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    assert one_error_line(run(config, str(path))).startswith(f"Error: {path}{expected.removeprefix(name)}")
+
+
+def test_empty_standard_input_is_an_error(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.analyze_cli._load_classifier", no_model)
+    assert one_error_line(run(config, "-", stdin="")) == "Error: <stdin>: is empty: there are no messages to score"
+    assert "there are no messages" in one_error_line(run(None, "-", "--raw", "--format", "csv", stdin=""))
+
+
+def test_a_directory_is_named_as_one(tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.analyze_cli._load_classifier", no_model)
+    for folder in (tmp_path / "export", tmp_path / "export.txt"):
+        folder.mkdir()
+        line = one_error_line(run(config, str(folder)))
+        assert "is a directory" in line and "no such file" not in line and "format" not in line
 
 
 def test_streams_in_chunks() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from bot.cli import cli
 
@@ -34,14 +34,66 @@ def test_missing_secret_stops_run(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "SLACK_BOT_TOKEN is not set" in result.output
 
 
+ONE_TEAM = "teams:\n  - name: Platform\n    channels: [C0000000001]\n    managers: [U0000000001]\n"
+ALL_SECRETS = {"TEAMWEATHER_PSEUDONYM_KEY": "k" * 32, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+
+
+def one_error_line(result: Result) -> str:
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("Error: ")
+    return line
+
+
 def test_check_summarises_a_good_config(tmp_path: Path) -> None:
     path = tmp_path / "teamweather.yaml"
-    path.write_text("slack:\n  port: 3100\n")
-    env = {"TEAMWEATHER_PSEUDONYM_KEY": "k" * 32, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
-    result = CliRunner().invoke(cli, ["--config", str(path), "check"], env=env)
+    path.write_text("slack:\n  port: 3100\n" + ONE_TEAM)
+    result = CliRunner().invoke(cli, ["--config", str(path), "check"], env=ALL_SECRETS)
     assert result.exit_code == 0 and "HTTP on port 3100" in result.output
     assert "xoxb-1" not in result.output
-    assert "No teams configured yet" in result.output
+
+
+@pytest.mark.parametrize("text", ["", "slack:\n  port: 3100\n", "teams: []\n"])
+def test_check_fails_when_no_team_is_configured(tmp_path: Path, text: str) -> None:
+    """Nothing would be digested: `check` says what is missing and how to add it (`run` starts,
+    and warns: see tests/slack/test_team_channels.py)."""
+    path = tmp_path / "teamweather.yaml"
+    path.write_text(text)
+    line = one_error_line(CliRunner().invoke(cli, ["--config", str(path), "check"], env=ALL_SECRETS))
+    assert f"{path}: teams: none configured, so nothing would be digested" in line
+    assert "add a teams: list" in line and "teamweather.example.yaml" in line
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_every_missing_secret_is_named_at_once_in_the_same_order(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "teamweather.yaml"
+    path.write_text(ONE_TEAM)
+    empty = {name: "" for name in ALL_SECRETS} | {"SLACK_APP_TOKEN": ""}
+    line = one_error_line(CliRunner().invoke(cli, ["--config", str(path), command], env=empty))
+    names = ["TEAMWEATHER_PSEUDONYM_KEY is not set", "SLACK_BOT_TOKEN is not set", "SLACK_SIGNING_SECRET is not set"]
+    assert [line.index(name) for name in names] == sorted(line.index(name) for name in names)
+    assert "teamweather keygen" in line
+    # Only the signing secret missing: just that one.
+    line = one_error_line(CliRunner().invoke(
+        cli, ["--config", str(path), command], env=ALL_SECRETS | {"SLACK_SIGNING_SECRET": ""}))
+    assert "SLACK_SIGNING_SECRET is not set" in line and "SLACK_BOT_TOKEN" not in line
+
+
+def test_unquoted_digest_time_says_to_quote_it(tmp_path: Path) -> None:
+    path = tmp_path / "teamweather.yaml"
+    path.write_text("digest:\n  time: 9:00\n" + ONE_TEAM)
+    line = one_error_line(CliRunner().invoke(cli, ["--config", str(path), "check"], env=ALL_SECRETS))
+    assert f"{path}: digest.time: write the time in quotes, as '09:00'" in line
+    assert "540" in line and "valid string" not in line
+
+
+def test_yaml_error_gives_the_line_and_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "teamweather.yaml"
+    path.write_text("timezone: UTC\nslack:\n\tport: 3100\n")
+    line = one_error_line(CliRunner().invoke(cli, ["--config", str(path), "check"], env=ALL_SECRETS))
+    assert f"{path}: not valid YAML at line 3, column 1: found character" in line
+    assert "indent with spaces, not tabs" in line
 
 
 def test_check_lists_the_teams_and_the_digest_schedule(tmp_path: Path) -> None:

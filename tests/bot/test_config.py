@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load, require_slack
+from bot.config import configured_pseudonym_key, load, require_slack
 from bot.errors import ConfigError
 
 KEY_ENV = {"TEAMWEATHER_PSEUDONYM_KEY": "k" * 32}
@@ -115,6 +115,58 @@ def test_slack_secrets_are_required_to_run(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="xapp-"):
         require_slack(load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "nope"}))
     require_slack(load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}))
+
+
+def test_every_missing_secret_is_named_in_one_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "")
+    with pytest.raises(ConfigError) as err:
+        load(path, {}, slack=True)
+    message = str(err.value)
+    order = ["TEAMWEATHER_PSEUDONYM_KEY is not set", "SLACK_BOT_TOKEN is not set", "SLACK_SIGNING_SECRET is not set"]
+    assert [message.index(name) for name in order] == sorted(message.index(name) for name in order)
+    assert "\n" not in message
+    # A malformed secret is named beside the missing ones.
+    with pytest.raises(ConfigError) as err:
+        load(path, {"TEAMWEATHER_PSEUDONYM_KEY": "short", "SLACK_APP_TOKEN": "nope"}, slack=True)
+    assert "at least 16 bytes" in str(err.value) and "SLACK_BOT_TOKEN is not set" in str(err.value)
+    assert "xapp-" in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        require_slack(load(path, KEY_ENV))
+    assert "SLACK_BOT_TOKEN is not set" in str(err.value) and "SLACK_SIGNING_SECRET is not set" in str(err.value)
+    assert load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, slack=True)
+
+
+def test_no_configured_key_is_none_not_an_error(tmp_path: Path) -> None:
+    settings = load(write(tmp_path, ""), KEY_ENV).settings
+    assert configured_pseudonym_key(settings, {}, "t.yaml") is None
+    assert configured_pseudonym_key(settings, KEY_ENV, "t.yaml") == b"k" * 32
+    with pytest.raises(ConfigError, match="at least 16 bytes"):
+        configured_pseudonym_key(settings, {"TEAMWEATHER_PSEUDONYM_KEY": "short"}, "t.yaml")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("9:00", "digest.time: write the time in quotes, as '09:00' (unquoted, YAML reads 9:00 as the number 540)"),
+    ("21:30", "digest.time: write the time in quotes, as '21:30'"),
+    ("9", "digest.time: write the time of day in quotes as 'HH:MM'"),
+])
+def test_unquoted_time_says_to_quote_it(tmp_path: Path, value: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load(write(tmp_path, f"digest:\n  time: {value}\n"), KEY_ENV)
+    assert expected in str(err.value) and "valid string" not in str(err.value)
+    assert load(write(tmp_path, "digest:\n  time: '09:00'\n"), KEY_ENV).settings.digest.time == "09:00"
+
+
+@pytest.mark.parametrize(("yaml_text", "expected"), [
+    ("slack: [unclosed\n", "at line 2, column 1: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence started at line 1)"),
+    ("slack:\n\tport: 3000\n", "at line 2, column 1: found character '\\t' that cannot start any token"),
+    ("timezone: Europe/Paris: summer\n", "at line 1, column 23: mapping values are not allowed here; a value containing ': ' must be quoted"),
+])
+def test_yaml_error_names_the_line_and_the_reason(tmp_path: Path, yaml_text: str, expected: str) -> None:
+    path = write(tmp_path, yaml_text)
+    with pytest.raises(ConfigError) as err:
+        load(path, KEY_ENV)
+    assert str(err.value).startswith(f"{path}: not valid YAML ") and expected in str(err.value)
+    assert "\n" not in str(err.value)
 
 
 def test_secrets_repr_hides_values(tmp_path: Path) -> None:

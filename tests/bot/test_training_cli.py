@@ -41,3 +41,32 @@ def test_train_writes_a_model_that_eval_measures(tmp_path: Path) -> None:
     measured = CliRunner().invoke(cli, ["eval", "--data", str(data), "--model", str(out)])
     assert measured.exit_code == 0, measured.output
     assert measured.stdout.splitlines()[0] == "| metric | lexicon | toy-1 | gate |"
+
+
+def test_train_help_names_the_command_and_describes_every_option() -> None:
+    from training.train import _parser
+
+    result = CliRunner().invoke(cli, ["train", "--help"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("usage: teamweather train ")
+    assert "python -m training.train" not in result.output
+    text = " ".join(result.output.split())
+    assert "--lr X Peak AdamW learning rate of the encoder parameters that train. (default: 5e-05)" in text
+    for action in _parser()._actions:
+        described = (action.help or "").split("(default:")[0].strip()
+        assert described, f"{action.option_strings} has no description"
+
+
+def test_train_mistakes_are_one_line(tmp_path: Path) -> None:
+    data = write_toy_data(tmp_path / "data")
+    bad = CliRunner().invoke(cli, ["train", "--data", str(data), "--out", str(tmp_path / "m"), "--encoder", "top-9"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+    assert bad.output.strip().splitlines()[-1].startswith("teamweather train: error: invalid TrainSettings: encoder must be")
+    flag = CliRunner().invoke(cli, ["train", "--out", str(tmp_path / "m"), "--class-weighting", "maybe"])
+    assert flag.exit_code == 2 and "expected true or false, not 'maybe'" in flag.output
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "keep.txt").write_text("mine")
+    busy = CliRunner().invoke(cli, ["train", "--data", str(data), "--out", str(taken), "--encoder", "heads"])
+    assert busy.exit_code == 1 and "Traceback" not in busy.output
+    assert busy.output.strip() == f"Error: {taken} already holds files; choose a new output directory"
