@@ -1,6 +1,7 @@
 """Configuration: ``teamweather.yaml`` for settings, the environment for secrets.
 
-The environment is read only here, by ``load``; everything else receives a ``Config``.
+The environment is read only here (by ``load``, and by ``configured_pseudonym_key`` for
+``teamweather analyze``); everything else receives a ``Config``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class PrivacySettings(_Section):
     epsilon: float | None = Field(None, gt=0)  # Laplace noise on published values; None: off
     stress_reporting: Literal["team", "off"] = "team"
     retention_days: int = Field(400, ge=63)  # scores older than this are purged daily
+    uninstall_grace_days: int = Field(30, ge=0)  # a removed workspace's data is purged after this
 
 
 class DigestSettings(_Section):
@@ -65,6 +67,20 @@ class DigestSettings(_Section):
     time: str = "09:00"  # local time, HH:MM
     stress_threshold: float = Field(0.5, gt=0, lt=1)  # a message counts as stressed above this
     misfire_grace_hours: int = Field(12, ge=1)
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _unquoted_time(cls, value: object) -> object:
+        # YAML 1.1 reads an unquoted 9:00 as the base-60 integer 540.
+        if isinstance(value, int) and not isinstance(value, bool):
+            hours, minutes = divmod(value, 60)
+            if 60 <= value < 24 * 60:
+                raise ValueError(
+                    f"write the time in quotes, as '{hours:02d}:{minutes:02d}' (unquoted, YAML "
+                    f"reads {hours}:{minutes:02d} as the number {value})"
+                )
+            raise ValueError(f"write the time of day in quotes as 'HH:MM', such as '09:00', not {value}")
+        return value
 
     @field_validator("time")
     @classmethod
@@ -124,6 +140,10 @@ class WorkerSettings(_Section):
     batch_size: int = Field(64, ge=1, le=4096)
     max_wait_ms: int = Field(250, ge=0)
     threads: int | None = Field(None, ge=1, le=256)
+    # "process": scoring runs in a child process lowered by ``nice``, so the server keeps the
+    # CPU it needs; "thread": in the server's own process (measured slower acks under load).
+    mode: Literal["process", "thread"] = "process"
+    nice: int = Field(10, ge=0, le=19)
 
 
 class Settings(_Section):
@@ -229,9 +249,33 @@ def parse_yaml(text: str, source: str, error: type[Exception]) -> object:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise error(f"{source}: not valid YAML{where}") from None
+        raise error(f"{source}: not valid YAML{_yaml_problem(exc)}") from None
+
+
+_YAML_HINTS = {
+    "'\\t'": "indent with spaces, not tabs",
+    "mapping values are not allowed": "a value containing ': ' must be quoted",
+}
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where and why a YAML error happened, on one line: " at line 3, column 5: reason"."""
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return f": {' '.join(str(exc).split())}"
+    mark = exc.problem_mark or exc.context_mark
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = " ".join((exc.problem or "").split())
+    reason = problem
+    if exc.context:
+        context = " ".join(exc.context.split())
+        started = exc.context_mark
+        if started is not None and (mark is None or started.line != mark.line):
+            context += f" started at line {started.line + 1}"
+        reason = f"{reason} ({context})" if reason else context
+    for clue, hint in _YAML_HINTS.items():
+        if clue in problem:
+            reason += f"; {hint}"
+    return f"{where}: {reason}" if reason else where
 
 
 def read_settings(path: Path) -> Settings:
@@ -247,8 +291,13 @@ def read_settings(path: Path) -> Settings:
     return parse_settings(parse_yaml(text, str(path), ConfigError), str(path))
 
 
-def pseudonym_key(settings: Settings, env: Mapping[str, str], source: str) -> bytes:
-    """The HMAC key: TEAMWEATHER_PSEUDONYM_KEY, or the file named by privacy.pseudonym_key_file."""
+def configured_pseudonym_key(
+    settings: Settings, env: Mapping[str, str] | None, source: str
+) -> bytes | None:
+    """The HMAC key: TEAMWEATHER_PSEUDONYM_KEY in ``env`` (default: the process environment),
+    or the file named by privacy.pseudonym_key_file; None when neither is configured,
+    ConfigError when the one configured cannot be used."""
+    env = os.environ if env is None else env
     key_file = settings.privacy.pseudonym_key_file
     if key_file is not None:
         try:
@@ -262,42 +311,86 @@ def pseudonym_key(settings: Settings, env: Mapping[str, str], source: str) -> by
         key = env.get("TEAMWEATHER_PSEUDONYM_KEY", "").encode()
         origin = "TEAMWEATHER_PSEUDONYM_KEY"
         if not key:
-            raise ConfigError(
-                "TEAMWEATHER_PSEUDONYM_KEY is not set and no privacy.pseudonym_key_file is "
-                f"configured in {source} (generate one with: teamweather keygen)"
-            )
+            return None
     if len(key) < MIN_KEY_BYTES:
         raise ConfigError(f"{origin}: the pseudonym key must be at least {MIN_KEY_BYTES} bytes")
     return key
 
 
-def load(path: Path = DEFAULT_PATH, env: Mapping[str, str] | None = None) -> Config:
-    """Read settings from ``path`` and secrets from ``env`` (default: the process environment)."""
+def _key_not_set(source: str) -> str:
+    return (
+        "TEAMWEATHER_PSEUDONYM_KEY is not set (the pseudonym key: generate one with teamweather "
+        f"keygen, or name a key file in privacy.pseudonym_key_file in {source})"
+    )
+
+
+def pseudonym_key(settings: Settings, env: Mapping[str, str], source: str) -> bytes:
+    """The configured HMAC key (see ``configured_pseudonym_key``); ConfigError if there is none."""
+    key = configured_pseudonym_key(settings, env, source)
+    if key is None:
+        raise ConfigError(_key_not_set(source))
+    return key
+
+
+_BOT_TOKEN_NOT_SET = (
+    "SLACK_BOT_TOKEN is not set (the bot token, xoxb-…, from the Slack app's OAuth & Permissions page)"
+)
+
+
+def _slack_problems(secrets: Secrets) -> list[str]:
+    """What is missing or malformed among the Slack secrets, in a fixed order."""
+    problems: list[str] = []
+    if not secrets.slack_bot_token:
+        problems.append(_BOT_TOKEN_NOT_SET)
+    if secrets.slack_app_token:
+        if not secrets.slack_app_token.startswith("xapp-"):
+            problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+    elif not secrets.slack_signing_secret:
+        problems.append(
+            "SLACK_SIGNING_SECRET is not set (from the Slack app's Basic Information page; needed "
+            "in HTTP mode, or set SLACK_APP_TOKEN for Socket Mode)"
+        )
+    return problems
+
+
+def load(path: Path = DEFAULT_PATH, env: Mapping[str, str] | None = None, *, slack: bool = False) -> Config:
+    """Read settings from ``path`` and secrets from ``env`` (default: the process environment).
+
+    With ``slack`` the Slack secrets are required too (``teamweather run`` and ``check``): one
+    ConfigError names every secret that is missing or malformed, always in the same order."""
     env = os.environ if env is None else env
+    source = str(path)
     settings = read_settings(path)
+    problems: list[str] = []
+    key: bytes | None = None
+    try:
+        key = configured_pseudonym_key(settings, env, source)
+    except ConfigError as exc:
+        problems.append(str(exc))
+    else:
+        if key is None:
+            problems.append(_key_not_set(source))
     secrets = Secrets(
-        pseudonym_key=pseudonym_key(settings, env, str(path)),
+        pseudonym_key=key or b"",
         slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
         slack_app_token=env.get("SLACK_APP_TOKEN") or None,
     )
-    return Config(settings=settings, secrets=secrets, source=str(path))
+    if slack:
+        problems.extend(_slack_problems(secrets))
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return Config(settings=settings, secrets=secrets, source=source)
 
 
 def require_slack_token(config: Config) -> None:
     """Check that the bot token is present (enough to send messages)."""
     if not config.secrets.slack_bot_token:
-        raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…, from the Slack app page)")
+        raise ConfigError(_BOT_TOKEN_NOT_SET)
 
 
 def require_slack(config: Config) -> None:
-    """Check that the secrets the Slack app needs are present, naming the first missing one."""
-    s = config.secrets
-    require_slack_token(config)
-    if s.slack_app_token:
-        if not s.slack_app_token.startswith("xapp-"):
-            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
-    elif not s.slack_signing_secret:
-        raise ConfigError(
-            "SLACK_SIGNING_SECRET is not set (needed in HTTP mode; set SLACK_APP_TOKEN for Socket Mode)"
-        )
+    """Check that the secrets the Slack app needs are present, naming every missing one."""
+    problems = _slack_problems(config.secrets)
+    if problems:
+        raise ConfigError("; ".join(problems))

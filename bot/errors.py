@@ -21,3 +21,7 @@ class PlatformUnavailable(TeamweatherError):
 
 class ModelError(TeamweatherError):
     """A model's files are missing, altered or unreadable."""
+
+
+class StorageBusy(TeamweatherError):
+    """The database could not take a write in time (locked, full, or failing); retry later."""

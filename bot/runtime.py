@@ -6,9 +6,10 @@ import asyncio
 import logging
 import signal
 import sqlite3
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import sqlite_utils
 from aiohttp import web
@@ -18,20 +19,24 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from analyzers.analyzer import Analyzer
 from analyzers.pseudonymise import Pseudonymiser
-from bot import jobs, logs
+from bot import jobs, lifecycle, logs
 from bot.config import Config, require_slack
-from bot.errors import ConfigError
+from bot.errors import ConfigError, TeamweatherError
 from bot.core import Teamweather
 from bot.jobs import JobContext
+from bot.health import InboxState, health_report, inbox_state
+from bot.metrics import Metrics
 from bot.model_watch import ActiveModelWatcher
 from bot.scheduler import build_scheduler, install_jobs, next_runs
-from bot.server import build_web_app, health_report
+from bot.scoring_process import ScoringProcess, ScoringSettings
+from bot.server import build_web_app
+from bot.storage_writer import StorageWriter
 from bot.slack import directory
 from bot.slack.app import build_app
 from bot.slack.channels import check_team_channels
 from bot.slack.courier import SlackCourier, web_client
 from bot.worker import BatchPolicy, ScoringWorker
-from storage import connect, inbox
+from storage import connect
 
 log = logging.getLogger(__name__)
 
@@ -51,51 +56,114 @@ def default_analyzer(threads: int | None = None) -> Analyzer:
     return load_classifier(str(BUNDLED_DIR), threads)
 
 
+def scoring_worker(
+    db_path: str | Path, policy: BatchPolicy, *, threads: int | None = None, analyzer: Analyzer | None = None
+) -> ScoringWorker:
+    """The scoring worker, and the one place that decides which model scores.
+
+    An ``analyzer`` passed in (tests, benchmarks) is used as it is. Otherwise the registry's
+    active version, checked between batches, with the bundled model as the fallback."""
+    if analyzer is not None:
+        return ScoringWorker(db_path, analyzer, policy)
+    fallback = default_analyzer(threads)
+    watcher = ActiveModelWatcher(db_path, lambda path: load_classifier(path, threads), fallback=fallback)
+    return ScoringWorker(db_path, fallback, policy, analyzer_source=watcher.current)
+
+
+class Worker(Protocol):
+    """A scoring worker on a thread (:class:`ScoringWorker`) or in a child process."""
+
+    def start(self) -> None: ...
+    def stop(self, timeout: float = 10.0) -> None: ...
+    def notify(self) -> None: ...
+    @property
+    def alive(self) -> bool: ...
+    @property
+    def last_beat(self) -> float: ...
+    @property
+    def scored(self) -> int: ...
+    @property
+    def storage_error(self) -> str | None: ...
+
+
 @dataclass
 class Runtime:
     """The pieces of a running Teamweather, wired together."""
 
     config: Config
-    db: sqlite_utils.Database
+    writer: StorageWriter  # owns the request path's connection, on its own thread
     pseudonymiser: Pseudonymiser
     core: Teamweather
-    worker: ScoringWorker
+    worker: Worker
+    metrics: Metrics = field(default_factory=Metrics)
+    _progress: tuple[int, float] = (0, 0.0)  # (scored, time.monotonic() it last changed)
 
     def health(self) -> dict[str, Any]:
+        """The ``/healthz`` report (reads the database on its own short-lived connection)."""
+        try:
+            state: InboxState | str = inbox_state(self.config.settings.database)
+        except sqlite3.Error as exc:
+            state = f"{type(exc).__name__}: {exc}"
+        scored, since = self._progress
+        now = time.monotonic()
+        if self.worker.scored != scored or not since:
+            self._progress = (self.worker.scored, now)
         return health_report(
-            inbox.depth(self.db), self.worker.alive, self.worker.last_beat, self.worker.scored
+            state, self.worker, self.writer, self.metrics.snapshot(),
+            last_scored_age=now - self._progress[1],
         )
+
+    def close(self) -> None:
+        """Stop the worker and close the database."""
+        self.worker.stop()
+        self.writer.close()
 
 
 def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
-    """Open the database and build the core and the worker (not started)."""
+    """Open the database and build the core and the worker (neither started).
+
+    With no ``analyzer``, scoring runs in a child process at lower priority
+    (:mod:`bot.scoring_process`), which loads the model when started."""
     s = config.settings
     try:
-        db = connect(s.database)
+        writer = StorageWriter(lambda: connect(s.database))
     except (sqlite3.Error, OSError) as exc:
         raise ConfigError(f"{config.source}: database: cannot open {s.database} ({exc})") from None
     pseudonymiser = Pseudonymiser(config.secrets.pseudonym_key)
-    threads = s.worker.threads
-    fallback = analyzer or default_analyzer(threads)
-    worker = ScoringWorker(
-        s.database,
-        fallback,
-        BatchPolicy(size=s.worker.batch_size, max_wait=s.worker.max_wait_ms / 1000),
-        # An analyzer passed in (tests, benchmarks) is used as it is; otherwise the registry's
-        # active model, checked between batches, with the bundled model as the fallback.
-        analyzer_source=None if analyzer is not None else ActiveModelWatcher(
-            s.database, lambda path: load_classifier(path, threads), fallback=fallback
-        ).current,
-    )
+    policy = BatchPolicy(size=s.worker.batch_size, max_wait=s.worker.max_wait_ms / 1000)
+    worker: Worker
+    if analyzer is not None or s.worker.mode == "thread":
+        worker = scoring_worker(s.database, policy, threads=s.worker.threads, analyzer=analyzer)
+    else:
+        worker = ScoringProcess(ScoringSettings(
+            str(s.database), policy, threads=s.worker.threads, nice=s.worker.nice, log_level=s.log_level,
+        ))
     core = Teamweather(
-        db,
+        writer.db,
         pseudonymiser,
         admins=frozenset(s.slack.admins),
         zone=config.zone,
         max_text_chars=s.privacy.max_text_chars,
         on_enqueue=worker.notify,
     )
-    return Runtime(config, db, pseudonymiser, core, worker)
+    return Runtime(config, writer, pseudonymiser, core, worker)
+
+
+async def supervise(worker: Worker, interval: float = 5.0, longest_pause: float = 300.0) -> None:
+    """Restart a scoring process that died, pausing longer after each failed restart."""
+    if not isinstance(worker, ScoringProcess):
+        return
+    pause = interval
+    while True:
+        await asyncio.sleep(pause)
+        try:
+            restarted = await asyncio.to_thread(worker.restart_if_dead)
+        except TeamweatherError as exc:
+            log.error("the scoring process could not restart: %s", exc)
+            pause = min(pause * 2, longest_pause)
+            continue
+        if restarted:
+            pause = interval
 
 
 def slack_client(config: Config) -> AsyncWebClient:
@@ -145,7 +213,9 @@ async def serve(
     s = config.settings
     rt = build_runtime(config, analyzer)
     client = client or slack_client(config)
-    app = build_app(rt.core, signing_secret=config.secrets.slack_signing_secret or "", client=client)
+    # HTTP requests are verified by the endpoint before Bolt sees them; Socket Mode needs no signature
+    app = build_app(rt.core, signing_secret=config.secrets.slack_signing_secret or "", client=client,
+                    writer=rt.writer, metrics=rt.metrics, verify_requests=False)
     socket_mode = bool(config.secrets.slack_app_token)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -155,19 +225,23 @@ async def serve(
         except (NotImplementedError, RuntimeError):  # not the main thread (tests)
             pass
 
+    # Before anything asks Slack: after an uninstall the token is revoked and start-up stops there.
+    for line in lifecycle.notices_in(s, time.time(), config.source):
+        log.warning("%s", line)
     try:
         await check_team_channels(client, config)
         await directory.load(client, rt.pseudonymiser)
+        await asyncio.to_thread(rt.worker.start)  # loads the model in the scoring process
     except BaseException:
-        rt.db.close()
+        rt.close()
         raise
-    rt.worker.start()
     scheduler = start_scheduler(config)
     web_app = build_web_app(
         health=rt.health,
         slack_app=None if socket_mode else app,
         signing_secret=config.secrets.slack_signing_secret,
         events_path=s.slack.events_path,
+        metrics=rt.metrics,
     )
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
@@ -177,14 +251,14 @@ async def serve(
     except OSError as exc:
         await runner.cleanup()
         stop_scheduler(scheduler)
-        rt.worker.stop()
-        rt.db.close()
+        rt.close()
         raise ConfigError(
             f"{config.source}: slack.port: cannot listen on {s.slack.host}:{s.slack.port} ({exc.strerror})"
         ) from None
     refresher = asyncio.create_task(
         directory.keep_fresh(client, rt.pseudonymiser, s.slack.directory_refresh_minutes * 60)
     )
+    supervisor = asyncio.create_task(supervise(rt.worker))
     socket_handler = None
     try:
         if socket_mode:
@@ -195,15 +269,17 @@ async def serve(
             log.info("Teamweather running in Socket Mode; /healthz on port %d", s.slack.port)
         else:
             log.info("Teamweather running in HTTP mode on %s%s", runner.addresses[0], s.slack.events_path)
+        if logs.active():  # set up by the CLI: handlers libraries added since get the filter too
+            logs.guard()
         if on_started is not None:
             on_started(rt, runner.addresses[0][1])
         await stop.wait()
     finally:
         refresher.cancel()
+        supervisor.cancel()
         if socket_handler is not None:
             await socket_handler.close_async()  # type: ignore[no-untyped-call]
         await runner.cleanup()
         stop_scheduler(scheduler)
-        rt.worker.stop()
-        rt.db.close()
+        rt.close()
         log.info("Teamweather stopped")

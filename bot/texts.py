@@ -66,6 +66,7 @@ HELP = (
 UNKNOWN_COMMAND = "I don't know `{word}`.\n" + HELP
 
 INTERNAL_ERROR = "Sorry, something went wrong on our side. Nothing was changed; please try again."
+BUSY = "Teamweather is busy right now and changed nothing. Please try again in a minute."
 
 
 # -- Weekly digests and alerts (bot/digest_render.py) ----------------------------------------
@@ -136,3 +137,34 @@ CHART_INTERVAL = "95% interval"
 CHART_HIDDEN = "Grey weeks: no figures published (too few people, or too close to another team)."
 CHART_ALT = "{team}: mood over the last {n} weeks, with 95% intervals"
 CHART_ALT_STRESS = "{team}: mood and stress index over the last {n} weeks, with 95% intervals"
+
+
+# -- The app removed from a workspace (bot/lifecycle.py, teamweather purge) ------------------
+
+REMOVAL_REASONS: Final[Mapping[str, str]] = {
+    "app_uninstalled": "the app was uninstalled",
+    "tokens_revoked": "its bot token was revoked",
+}
+WORKSPACE_REMOVED_NOTICE = (
+    "Teamweather was removed from Slack workspace {workspace} on {date} ({reason}): nothing is "
+    "collected there any more and its channels were turned off. {purge} "
+    "To purge it now: teamweather purge --workspace {workspace}"
+)
+WORKSPACE_PURGE_AFTER = (
+    "Its stored data will be purged by the first daily retention run after {when} "
+    "(privacy.uninstall_grace_days: {grace})."
+)
+WORKSPACE_PURGE_DUE = (
+    "Its stored data is past privacy.uninstall_grace_days ({grace}) and will be purged by the "
+    "next daily retention run."
+)
+PURGE_UNKNOWN_WORKSPACE = (
+    "nothing is stored about workspace {workspace} in {database} (no removal recorded and no "
+    "data); check the id (T…, from the Slack workspace's URL or `teamweather check`)"
+)
+PURGE_STILL_INSTALLED = (
+    "Teamweather has not been told that it was removed from workspace {workspace}: purging also "
+    "turns off its enrolled channels there."
+)
+PURGE_CONFIRM = "Erase everything Teamweather stored from workspace {workspace} ({counts})? This cannot be undone."
+PURGE_DONE = "Purged workspace {workspace}: {counts}."

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,18 @@ SLACK_USERS = [
     {"id": "UZED000001", "name": "zed", "real_name": "Zedekiah Quist", "profile": {}},
     {"id": "BWORKFLOW1", "name": "workflow-bot", "is_bot": True, "profile": {}},
 ]
+
+
+@pytest.fixture(autouse=True)
+def _logging_left_as_found() -> Iterator[None]:
+    """A test that reaches ``logs.setup()`` (the CLI's ``run``) must not leave its record
+    factory and handler filters on for the rest of the session."""
+    from bot import logs
+
+    was_active = logs.active()
+    yield
+    if logs.active() and not was_active:
+        logs.uninstall()
 
 
 @pytest.fixture
@@ -145,6 +158,22 @@ class BotUnderTest:
         async with self.session.post(f"{self.url}/slack/events", data=body, headers=headers) as resp:
             return resp.status, (await resp.json() if resp.content_type == "application/json" else {})
 
+    def count(self, table: str) -> int:
+        """Rows in ``table``, read on a connection of the test's own."""
+        reader = connect(self.runtime.config.settings.database)
+        try:
+            return int(reader[table].count)
+        finally:
+            reader.close()
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database file, so a byte scan sees everything written."""
+        reader = connect(self.runtime.config.settings.database)
+        try:
+            reader.execute("PRAGMA wal_checkpoint(FULL)")
+        finally:
+            reader.close()
+
     def scores(self) -> list[dict[str, Any]]:
         reader = connect(self.runtime.config.settings.database)
         try:
@@ -201,6 +230,27 @@ async def running_bot(tmp_path: Path, app_token: str | None = None, port: int = 
         await task
         assert fake.server is not None
         await fake.server.close()
+
+
+@contextlib.contextmanager
+def running_bot_in_thread(tmp_path: Path) -> Iterator[tuple[BotUnderTest, asyncio.AbstractEventLoop]]:
+    """``running_bot`` on an event loop of its own thread, for synchronous tests (hypothesis).
+
+    Run the bot's coroutines with ``asyncio.run_coroutine_threadsafe(coro, loop).result()``."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="bot-under-test", daemon=True)
+    thread.start()
+    manager = running_bot(tmp_path)
+    try:
+        bot = asyncio.run_coroutine_threadsafe(manager.__aenter__(), loop).result()
+        try:
+            yield bot, loop
+        finally:
+            asyncio.run_coroutine_threadsafe(manager.__aexit__(None, None, None), loop).result()
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
 
 
 @pytest.fixture

@@ -1,15 +1,80 @@
-"""Slack payloads → core values. Pure functions: no I/O, no Bolt."""
+"""Slack payloads → core values. Pure functions: no I/O, no Bolt.
+
+What the adapter reads from a payload is validated against a small schema first: a payload
+of the wrong shape (a number where text should be, an object for a user id, a timestamp
+that is not one) raises :class:`MalformedEvent` and is never half-read into the core.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core import Command, Message
 from bot.slack.richtext import rich_text_to_mrkdwn
 
 # Message subtypes written by a person; everything else (joins, topic changes, bots…) is ignored.
 HUMAN_SUBTYPES = frozenset({None, "thread_broadcast", "file_share", "me_message"})
+SLACK_TS = r"^[0-9]{1,12}\.[0-9]{1,9}$"
+SLACK_USER = r"^[UWB][A-Z0-9]{2,31}$"
+SLACK_CHANNEL = r"^[CGD][A-Z0-9]{2,31}$"
+SLACK_TEAM = r"^[TE][A-Z0-9]{2,31}$"
+
+
+class MalformedEvent(ValueError):
+    """A payload that does not have the shape Slack sends; the message names fields, not values."""
+
+
+class _Shape(BaseModel):
+    # strict: a number is not text, an object is not an id; unknown fields are Slack's business
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+
+class SlackMessage(_Shape):
+    """The fields of a Slack message the adapter reads."""
+
+    ts: str = Field(pattern=SLACK_TS)
+    user: str | None = Field(None, pattern=SLACK_USER)
+    text: str | None = None
+    blocks: list[dict[str, Any]] = Field(default_factory=list)
+    subtype: str | None = None
+    bot_id: str | None = None
+
+    def text_to_analyse(self) -> str:
+        """Rendered from rich-text blocks when present, else ``text``."""
+        from_blocks = rich_text_to_mrkdwn(self.blocks)
+        return from_blocks if from_blocks is not None else (self.text or "")
+
+    def by_a_person(self, bot_user_id: str | None) -> bool:
+        return (
+            self.subtype in HUMAN_SUBTYPES and not self.bot_id
+            and bool(self.user) and self.user != bot_user_id
+        )
+
+
+class _Deletion(_Shape):
+    subtype: Literal["message_deleted"]
+    channel: str = Field(pattern=SLACK_CHANNEL)
+    deleted_ts: str | None = Field(None, pattern=SLACK_TS)
+    previous_message: SlackMessage | None = None
+
+
+class _Change(_Shape):
+    subtype: Literal["message_changed"]
+    channel: str = Field(pattern=SLACK_CHANNEL)
+    message: dict[str, Any]  # validated below: a tombstone has no user or text
+    previous_message: SlackMessage | None = None
+
+
+class _Channel(_Shape):
+    channel: str = Field(pattern=SLACK_CHANNEL)
+
+
+class _Envelope(_Shape):
+    team_id: str = Field(pattern=SLACK_TEAM)
+    event_id: str | None = Field(None, max_length=64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,54 +86,52 @@ class Deletion:
     ts: str
 
 
-def message_text(message: dict[str, Any]) -> str:
-    """The text to analyse: rendered from rich-text blocks when present, else ``text``."""
-    from_blocks = rich_text_to_mrkdwn(message.get("blocks"))
-    return from_blocks if from_blocks is not None else str(message.get("text") or "")
-
-
-def _by_a_person(message: dict[str, Any], bot_user_id: str | None) -> bool:
-    return (
-        message.get("subtype") in HUMAN_SUBTYPES
-        and not message.get("bot_id")
-        and bool(message.get("user"))
-        and message.get("user") != bot_user_id
-    )
+def _parse(model: type[_Shape], data: Any, where: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields = sorted({".".join(map(str, err["loc"])) or "(top)" for err in exc.errors()})
+        raise MalformedEvent(f"{where}: unexpected {', '.join(fields)[:200]}") from None
 
 
 def from_message_event(
-    event: dict[str, Any], body: dict[str, Any], bot_user_id: str | None = None
+    event: Any, body: Any, bot_user_id: str | None = None
 ) -> Message | Deletion | None:
-    """Convert a ``message`` event; None when it is not a person's message to analyse."""
-    workspace = str(body.get("team_id") or event.get("team") or "")
-    channel = str(event.get("channel") or "")
-    if not workspace or not channel:
-        return None
+    """Convert a ``message`` event; None when it is not a person's message to analyse.
+
+    Raises MalformedEvent when the event or its envelope is not shaped as Slack sends it.
+    """
+    if not isinstance(event, dict) or not isinstance(body, dict):
+        raise MalformedEvent("message event: not an object")
+    envelope = _parse(_Envelope, body, "envelope")
+    workspace, event_id = envelope.team_id, envelope.event_id
     subtype = event.get("subtype")
-    event_id = body.get("event_id")
     if subtype == "message_deleted":
-        deleted_ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
-        return Deletion(workspace, channel, str(deleted_ts)) if deleted_ts else None
+        deleted = _parse(_Deletion, event, "message_deleted")
+        ts = deleted.deleted_ts or (deleted.previous_message.ts if deleted.previous_message else None)
+        return Deletion(workspace, deleted.channel, ts) if ts else None
     if subtype == "message_changed":
-        new = event.get("message") or {}
-        old = event.get("previous_message") or {}
-        if new.get("subtype") == "tombstone" and new.get("ts"):
-            return Deletion(workspace, channel, str(new["ts"]))
-        if not _by_a_person(new, bot_user_id) or not new.get("ts"):
+        change = _parse(_Change, event, "message_changed")
+        if change.message.get("subtype") == "tombstone":
+            tomb = _parse(SlackMessage, change.message, "message_changed.message")
+            return Deletion(workspace, change.channel, tomb.ts)
+        new = _parse(SlackMessage, change.message, "message_changed.message")
+        if not new.by_a_person(bot_user_id):
             return None
-        text = message_text(new)
-        if text == message_text(old):  # link unfurls and similar: nothing to re-score
+        text = new.text_to_analyse()
+        old = change.previous_message
+        if old is not None and text == old.text_to_analyse():  # link unfurls: nothing to re-score
             return None
-        return Message(
-            workspace, channel, str(new["user"]), str(new["ts"]), float(new["ts"]), text,
-            event_id=event_id, edited=True,
-        )
-    if not _by_a_person(event, bot_user_id) or not event.get("ts"):
+        assert new.user is not None  # by_a_person
+        return Message(workspace, change.channel, new.user, new.ts, float(new.ts), text,
+                       event_id=event_id, edited=True)
+    channel = _parse(_Channel, event, "message").channel
+    message = _parse(SlackMessage, event, "message")
+    if not message.by_a_person(bot_user_id):
         return None
-    return Message(
-        workspace, channel, str(event["user"]), str(event["ts"]), float(event["ts"]),
-        message_text(event), event_id=event_id,
-    )
+    assert message.user is not None
+    return Message(workspace, channel, message.user, message.ts, float(message.ts),
+                   message.text_to_analyse(), event_id=event_id)
 
 
 def from_command(payload: dict[str, Any]) -> Command:

@@ -26,7 +26,7 @@ async def test_identifiers_never_touch_disk_or_logs(bot: BotUnderTest, caplog: p
         assert await bot.event(message_event(text, ts=f"{int(time.time()) + 1}.00000{n}")) == 200
     await bot.drained()
     assert len(bot.scores()) == 3
-    bot.runtime.db.execute("PRAGMA wal_checkpoint(FULL)")
+    bot.checkpoint()
     db_path = Path(bot.runtime.config.settings.database)
     blob = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
     logs = caplog.text

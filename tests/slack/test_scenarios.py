@@ -18,8 +18,7 @@ async def enrolled(bot: BotUnderTest, channel: str = CHANNEL) -> None:
 
 
 def table_counts(bot: BotUnderTest) -> dict[str, int]:
-    db = bot.runtime.db
-    return {t: db[t].count for t in ("inbox", "scores", "seen_events", "people")}
+    return {t: bot.count(t) for t in ("inbox", "scores", "seen_events", "people")}
 
 
 async def test_message_in_enrolled_channel_is_scored_without_text(bot: BotUnderTest) -> None:
@@ -52,12 +51,12 @@ async def test_bad_and_stale_signatures_are_refused(bot: BotUnderTest) -> None:
     assert table_counts(bot)["inbox"] == 0 and bot.scores() == []
 
 
-async def test_malformed_bodies_get_a_clear_4xx_and_store_nothing(bot: BotUnderTest) -> None:
+async def test_signed_malformed_bodies_are_acked_and_store_nothing(bot: BotUnderTest) -> None:
     await enrolled(bot)
     for body in ('{"type": "event_callback", "event": {', '{"unexpected": true}', "[1, 2"):
         headers = {"Content-Type": "application/json", **signed_headers(body)}
         status = (await bot.post(body, headers)).status
-        assert 400 <= status < 500, (body, status)
+        assert status == 200, (body, status)  # from Slack, so acked: a retry would not help
     forged = {"Content-Type": "application/json", **signed_headers("{oops", secret="nope")}
     assert (await bot.post("{oops", forged)).status == 401
     assert table_counts(bot)["inbox"] == 0

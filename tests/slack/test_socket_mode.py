@@ -18,6 +18,6 @@ async def test_socket_mode_command_and_event(tmp_path: Path) -> None:
         })
         assert ack["payload"]["response_type"] == "in_channel"
         ack = await bot.fake.push("events_api", event_body(message_event("lovely work, thank you")))
-        assert bot.runtime.db["inbox"].count + bot.runtime.db["scores"].count == 1  # stored before the ack
+        assert bot.count("inbox") + bot.count("scores") == 1  # stored before the ack
         await bot.drained()
         assert bot.scores()[0]["sentiment"] == "positive"
