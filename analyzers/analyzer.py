@@ -39,3 +39,9 @@ class Analyzer(Protocol):
     def analyze(self, texts: Sequence[str]) -> list[Analysis]:
         """Return one Analysis per text, in input order."""
         ...
+
+
+class AnalyzerUnavailable(RuntimeError):
+    """The analyzer cannot run at the moment (its process died or hung): no message's fault.
+
+    A scoring worker waits and tries again; it never counts this against the messages."""

@@ -37,14 +37,16 @@ from conftest import ADMIN, CHANNEL, SLACK_USERS, event_body, message_event, sig
 from slack_fake import TEAM_ID, FakeSlack, start_fake_slack  # noqa: E402
 from storage import connect  # noqa: E402
 
-TEXTS = [
-    "morning all, standup in 5 <@UBOBBY0001>",
-    "the deploy to staging failed again, looking into it now",
-    "great work on the release everyone :tada:",
-    "can someone review https://git.example.com/org/repo/pull/4412 please?",
-    "I'm swamped today, might miss the retro",
-    "ticket 48213377 is resolved, customer confirmed by email jo@client.example",
-]
+def sample_texts() -> list[str]:
+    """The bundled demo workspace's messages: realistic workplace chat of realistic lengths."""
+    from bot.demo import load_sample
+
+    _, events = load_sample()
+    return [e["event"]["text"] for e in events
+            if e["kind"] == "event" and not e["event"].get("subtype") and e["event"].get("text")]
+
+
+TEXTS = sample_texts()
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -140,10 +140,11 @@ class WorkerSettings(_Section):
     batch_size: int = Field(64, ge=1, le=4096)
     max_wait_ms: int = Field(250, ge=0)
     threads: int | None = Field(None, ge=1, le=256)
-    # "process": scoring runs in a child process lowered by ``nice``, so the server keeps the
-    # CPU it needs; "thread": in the server's own process (measured slower acks under load).
+    # "process": the model runs in a child process (no shared interpreter lock with the server,
+    # restarted if it dies), lowered by ``nice``; "thread": in the server's own process.
+    # docs/benchmarks.md: nice 10 starves scoring whenever other work shares the machine.
     mode: Literal["process", "thread"] = "process"
-    nice: int = Field(10, ge=0, le=19)
+    nice: int = Field(0, ge=0, le=19)
 
 
 class Settings(_Section):

@@ -30,6 +30,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from analyzers.pseudonymise import Member, Pseudonymiser
 from bot.core import Outcome, Teamweather
 from bot.demo_digests import demo_settings, describe_deliveries, run_weekly_jobs, team_table
+from bot.demo_hostile import HostileReport, describe, hostile_round
+from bot.metrics import Metrics
 from bot.runtime import default_analyzer
 from bot.slack.app import build_app
 from bot.slack.convert import from_command
@@ -61,6 +63,7 @@ class Replay:
     commands: list[str] = field(default_factory=list)
     erased: list[str] = field(default_factory=list)  # forget-me replies
     model: str = ""  # the analyzer's version id
+    hostile: HostileReport | None = None  # forged, stale and malformed requests sent at the end
 
 
 def load_sample() -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -111,9 +114,10 @@ async def replay(
         return AuthorizeResult(enterprise_id=None, team_id=workspace["team_id"], bot_token="xoxb-demo",
                                bot_id="B0DEMO", bot_user_id="U0DEMOBOT00")
 
+    metrics = Metrics()
     app = build_app(
         core, signing_secret=DEMO_SIGNING_SECRET,
-        client=AsyncWebClient(token="xoxb-demo"), authorize=offline_authorize,
+        client=AsyncWebClient(token="xoxb-demo"), authorize=offline_authorize, metrics=metrics,
     )
     stats = Replay(model=analyzer.version)
     day = ""
@@ -143,6 +147,8 @@ async def replay(
             worker.drain(db)
             day = today
     worker.drain(db)
+    enrolled = next(c["id"] for c in workspace["channels"] if c.get("enrolled"))
+    stats.hostile = await hostile_round(app, db, DEMO_SIGNING_SECRET, workspace["team_id"], enrolled, metrics)
     return core, stats
 
 
@@ -216,6 +222,12 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
         echo(f"  forget-me answered: {reply.split(' Teamweather will')[0]}")
     echo(f"  Slack retries delivered: {stats.retries}, scored twice: 0 "
          f"({o[Outcome.DUPLICATE]} duplicates dropped)")
+    if stats.hostile is not None:
+        echo("")
+        echo("Hostile requests to the live endpoint, each carrying a sentence, an email, a phone "
+             "number and a user id:")
+        for line in describe(stats.hostile):
+            echo(line)
     echo("")
     echo("What the inbox receives (pseudonymised before anything is written):")
     for raw in pseudonymisation_samples(workspace, events):

@@ -25,6 +25,8 @@ class WorkerState(Protocol):
     def scored(self) -> int: ...
     @property
     def storage_error(self) -> str | None: ...
+    @property
+    def scoring_error(self) -> str | None: ...
 
 
 class WriterState(Protocol):
@@ -66,6 +68,8 @@ def health_report(
         problems.append("worker: not running")
     elif beat_age >= WORKER_STALE_SECONDS:
         problems.append(f"worker: no heartbeat for {beat_age:.0f} s")
+    if worker.scoring_error:
+        problems.append(f"scoring: {worker.scoring_error}")
     storage_errors = [e for e in (worker.storage_error, writer.error if writer else None) if e]
     for error in dict.fromkeys(storage_errors):
         problems.append(f"storage: {error}")

@@ -9,7 +9,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 import sqlite_utils
 from aiohttp import web
@@ -21,14 +21,14 @@ from analyzers.analyzer import Analyzer
 from analyzers.pseudonymise import Pseudonymiser
 from bot import jobs, lifecycle, logs
 from bot.config import Config, require_slack
-from bot.errors import ConfigError, TeamweatherError
+from bot.errors import ConfigError
 from bot.core import Teamweather
 from bot.jobs import JobContext
 from bot.health import InboxState, health_report, inbox_state
 from bot.metrics import Metrics
 from bot.model_watch import ActiveModelWatcher
 from bot.scheduler import build_scheduler, install_jobs, next_runs
-from bot.scoring_process import ScoringProcess, ScoringSettings
+from bot.scoring_process import ClassifierProcess, ClassifierSettings
 from bot.server import build_web_app
 from bot.storage_writer import StorageWriter
 from bot.slack import directory
@@ -56,34 +56,22 @@ def default_analyzer(threads: int | None = None) -> Analyzer:
     return load_classifier(str(BUNDLED_DIR), threads)
 
 
+def analyzer_source(db_path: str | Path, threads: int | None = None) -> Callable[[], Analyzer]:
+    """The one place that decides which model scores: the registry's active version, checked
+    between batches, with the bundled model as the fallback. Call the result before each batch."""
+    fallback = default_analyzer(threads)
+    return ActiveModelWatcher(db_path, lambda path: load_classifier(path, threads), fallback=fallback).current
+
+
 def scoring_worker(
     db_path: str | Path, policy: BatchPolicy, *, threads: int | None = None, analyzer: Analyzer | None = None
 ) -> ScoringWorker:
-    """The scoring worker, and the one place that decides which model scores.
-
-    An ``analyzer`` passed in (tests, benchmarks) is used as it is. Otherwise the registry's
-    active version, checked between batches, with the bundled model as the fallback."""
+    """A scoring worker whose model runs on its own thread: ``analyzer`` as it is (tests,
+    benchmarks), else the model :func:`analyzer_source` chooses."""
     if analyzer is not None:
         return ScoringWorker(db_path, analyzer, policy)
-    fallback = default_analyzer(threads)
-    watcher = ActiveModelWatcher(db_path, lambda path: load_classifier(path, threads), fallback=fallback)
-    return ScoringWorker(db_path, fallback, policy, analyzer_source=watcher.current)
-
-
-class Worker(Protocol):
-    """A scoring worker on a thread (:class:`ScoringWorker`) or in a child process."""
-
-    def start(self) -> None: ...
-    def stop(self, timeout: float = 10.0) -> None: ...
-    def notify(self) -> None: ...
-    @property
-    def alive(self) -> bool: ...
-    @property
-    def last_beat(self) -> float: ...
-    @property
-    def scored(self) -> int: ...
-    @property
-    def storage_error(self) -> str | None: ...
+    source = analyzer_source(db_path, threads)
+    return ScoringWorker(db_path, source(), policy, analyzer_source=source)
 
 
 @dataclass
@@ -94,9 +82,16 @@ class Runtime:
     writer: StorageWriter  # owns the request path's connection, on its own thread
     pseudonymiser: Pseudonymiser
     core: Teamweather
-    worker: Worker
+    worker: ScoringWorker
+    classifier: ClassifierProcess | None = None  # the model's process (worker.mode: process)
     metrics: Metrics = field(default_factory=Metrics)
     _progress: tuple[int, float] = (0, 0.0)  # (scored, time.monotonic() it last changed)
+
+    def start_scoring(self) -> None:
+        """Load the model (in its process, if it has one) and start the worker."""
+        if self.classifier is not None:
+            self.classifier.start()
+        self.worker.start()
 
     def health(self) -> dict[str, Any]:
         """The ``/healthz`` report (reads the database on its own short-lived connection)."""
@@ -114,8 +109,10 @@ class Runtime:
         )
 
     def close(self) -> None:
-        """Stop the worker and close the database."""
+        """Stop the worker and the model's process, and close the database."""
         self.worker.stop()
+        if self.classifier is not None:
+            self.classifier.stop()
         self.writer.close()
 
 
@@ -131,13 +128,14 @@ def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
         raise ConfigError(f"{config.source}: database: cannot open {s.database} ({exc})") from None
     pseudonymiser = Pseudonymiser(config.secrets.pseudonym_key)
     policy = BatchPolicy(size=s.worker.batch_size, max_wait=s.worker.max_wait_ms / 1000)
-    worker: Worker
+    classifier = None
     if analyzer is not None or s.worker.mode == "thread":
         worker = scoring_worker(s.database, policy, threads=s.worker.threads, analyzer=analyzer)
     else:
-        worker = ScoringProcess(ScoringSettings(
-            str(s.database), policy, threads=s.worker.threads, nice=s.worker.nice, log_level=s.log_level,
+        classifier = ClassifierProcess(ClassifierSettings(
+            str(s.database), threads=s.worker.threads, nice=s.worker.nice, log_level=s.log_level,
         ))
+        worker = ScoringWorker(s.database, classifier, policy)
     core = Teamweather(
         writer.db,
         pseudonymiser,
@@ -146,24 +144,7 @@ def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
         max_text_chars=s.privacy.max_text_chars,
         on_enqueue=worker.notify,
     )
-    return Runtime(config, writer, pseudonymiser, core, worker)
-
-
-async def supervise(worker: Worker, interval: float = 5.0, longest_pause: float = 300.0) -> None:
-    """Restart a scoring process that died, pausing longer after each failed restart."""
-    if not isinstance(worker, ScoringProcess):
-        return
-    pause = interval
-    while True:
-        await asyncio.sleep(pause)
-        try:
-            restarted = await asyncio.to_thread(worker.restart_if_dead)
-        except TeamweatherError as exc:
-            log.error("the scoring process could not restart: %s", exc)
-            pause = min(pause * 2, longest_pause)
-            continue
-        if restarted:
-            pause = interval
+    return Runtime(config, writer, pseudonymiser, core, worker, classifier)
 
 
 def slack_client(config: Config) -> AsyncWebClient:
@@ -231,7 +212,7 @@ async def serve(
     try:
         await check_team_channels(client, config)
         await directory.load(client, rt.pseudonymiser)
-        await asyncio.to_thread(rt.worker.start)  # loads the model in the scoring process
+        await asyncio.to_thread(rt.start_scoring)  # loads the model (in its own process)
     except BaseException:
         rt.close()
         raise
@@ -258,7 +239,6 @@ async def serve(
     refresher = asyncio.create_task(
         directory.keep_fresh(client, rt.pseudonymiser, s.slack.directory_refresh_minutes * 60)
     )
-    supervisor = asyncio.create_task(supervise(rt.worker))
     socket_handler = None
     try:
         if socket_mode:
@@ -276,7 +256,6 @@ async def serve(
         await stop.wait()
     finally:
         refresher.cancel()
-        supervisor.cancel()
         if socket_handler is not None:
             await socket_handler.close_async()  # type: ignore[no-untyped-call]
         await runner.cleanup()

@@ -1,14 +1,16 @@
-"""The scoring worker in a child process at low CPU priority, so scoring never starves the acks.
+"""The classifier in a child process at low CPU priority, so scoring never starves the acks.
 
-The classifier keeps every core busy while it scores. Run on a thread of the server's own
-process it competes with the event loop for the CPU and for Python's global lock, and acks
-wait (p99 in seconds on a busy 2-core machine). In a child process lowered with ``nice``, the
-kernel gives the server the CPU whenever it needs it, and the classifier takes every idle
+The model keeps every core busy while it scores. In a child process lowered with ``nice``,
+the kernel gives the server the CPU whenever it needs it, and the model takes every idle
 cycle, so the inbox still drains at the model's full batched rate once arrivals stop.
 
-:class:`ScoringProcess` offers the parent what :class:`bot.worker.ScoringWorker` offers
-(``start``, ``stop``, ``notify``, ``alive``, ``last_beat``, ``scored``, ``storage_error``);
-the child runs an ordinary ``ScoringWorker`` and copies its state into shared memory.
+The child only classifies: texts in, analyses out, over a pipe. The database stays with the
+parent's scoring thread, so the low-priority process never holds SQLite's write lock (a
+preempted lock holder would make the server's inserts wait behind it).
+
+:class:`ClassifierProcess` is an :class:`analyzers.analyzer.Analyzer`. If the child dies or
+hangs, ``analyze`` raises :class:`AnalyzerUnavailable` (the worker backs off and calls again,
+which starts a new child); the messages meanwhile wait safely in the inbox.
 """
 
 from __future__ import annotations
@@ -18,28 +20,24 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
-import time
+import threading
 from dataclasses import dataclass
-from multiprocessing.sharedctypes import Synchronized, SynchronizedString
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from analyzers.analyzer import Analyzer
+from analyzers.analyzer import Analysis, Analyzer, AnalyzerUnavailable
 from bot.errors import TeamweatherError
-from bot.worker import BatchPolicy
 
 log = logging.getLogger(__name__)
 
-STATE_INTERVAL = 0.2  # seconds between the child's state reports (and parent checks)
 READY_TIMEOUT = 900.0  # loading the model on a very busy machine; only a guard
-ERROR_BYTES = 240
+ANSWER_TIMEOUT = 600.0  # one batch; a child silent this long is taken for hung
 
 
 @dataclass(frozen=True)
-class ScoringSettings:
-    """What the child needs to build its worker (picklable)."""
+class ClassifierSettings:
+    """What the child needs to choose and load its model (picklable)."""
 
-    db_path: str
-    policy: BatchPolicy
+    db_path: str  # read for the registry's active version
     threads: int | None
     nice: int
     log_level: str
@@ -47,127 +45,147 @@ class ScoringSettings:
     analyzer_factory: Callable[[], Analyzer] | None = None
 
 
-class _Shared:
-    """State the child writes and the parent reads."""
+class ClassifierProcess:
+    """An Analyzer whose model runs in a child process (``spawn``), lowered by ``nice``.
 
-    def __init__(self, ctx: Any) -> None:
-        self.beat: Synchronized[float] = ctx.Value("d", 0.0)
-        self.scored: Synchronized[int] = ctx.Value("q", 0)
-        self.error: SynchronizedString = ctx.Array("c", ERROR_BYTES)
-        self.wake = ctx.Event()
-        self.stop = ctx.Event()
+    Not thread-safe: one scoring worker calls it."""
 
-
-class ScoringProcess:
-    """A :class:`bot.worker.ScoringWorker` in a child process (``spawn``), lowered by ``nice``."""
-
-    def __init__(self, settings: ScoringSettings) -> None:
+    def __init__(self, settings: ClassifierSettings) -> None:
         self.settings = settings
+        self.name = "unstarted"
+        self.version = "unstarted"
         self._ctx = multiprocessing.get_context("spawn")
-        self._shared = _Shared(self._ctx)
         self._process: multiprocessing.process.BaseProcess | None = None
-        self.model = ""  # the analyzer's name and version, once started
-
-    def start(self) -> None:
-        """Start the child and wait until its model is loaded; TeamweatherError if it fails."""
-        receive, send = self._ctx.Pipe(duplex=False)
-        self._shared.beat.value = time.monotonic()
-        self._process = self._ctx.Process(
-            target=_child_main, args=(self.settings, self._shared, send, os.getpid()),
-            name="teamweather-scorer", daemon=True,
-        )
-        self._process.start()
-        send.close()
-        if not receive.poll(READY_TIMEOUT):
-            self.stop(timeout=1)
-            raise TeamweatherError("the scoring process did not start in time")
-        try:
-            kind, detail = receive.recv()
-        except EOFError:
-            kind, detail = "error", f"the scoring process exited (status {self._process.exitcode})"
-        receive.close()
-        if kind != "ready":
-            self.stop(timeout=1)
-            raise TeamweatherError(detail)
-        self.model = detail
-        log.info("scoring with %s in process %d at nice %d", detail, self._process.pid, self.settings.nice)
-
-    def restart_if_dead(self) -> bool:
-        """Start a new child if the last one died (killed for memory, say); True if it did.
-        Messages wait safely in the inbox meanwhile."""
-        if self._process is None or self._process.is_alive() or self._shared.stop.is_set():
-            return False
-        log.error("the scoring process exited (status %s); starting a new one", self._process.exitcode)
-        self._shared = _Shared(self._ctx)
-        self.start()
-        return True
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Let the child finish the batch in hand, then end it."""
-        self._shared.stop.set()
-        self._shared.wake.set()
-        if self._process is not None:
-            self._process.join(timeout)
-            if self._process.is_alive():
-                self._process.kill()
-                self._process.join(1)
-
-    def notify(self) -> None:
-        """Tell the worker a message arrived."""
-        self._shared.wake.set()
+        self._conn: multiprocessing.connection.Connection | None = None
+        self._lock = threading.Lock()
 
     @property
     def alive(self) -> bool:
         return self._process is not None and self._process.is_alive()
 
     @property
-    def last_beat(self) -> float:
-        return float(self._shared.beat.value)
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
-    @property
-    def scored(self) -> int:
-        return int(self._shared.scored.value)
+    def start(self) -> None:
+        """Start the child and wait until its model is loaded; TeamweatherError if it cannot."""
+        parent_end, child_end = self._ctx.Pipe()
+        self._process = self._ctx.Process(
+            target=_child_main, args=(self.settings, child_end, os.getpid()),
+            name="teamweather-classifier", daemon=True,
+        )
+        self._process.start()
+        child_end.close()
+        self._conn = parent_end
+        try:
+            answer = self._receive(READY_TIMEOUT)
+        except AnalyzerUnavailable as exc:
+            self.stop(timeout=1)
+            raise TeamweatherError(f"the classifier process did not start ({exc})") from None
+        if answer[0] != "ready":
+            self.stop(timeout=1)
+            raise TeamweatherError(str(answer[1]))
+        _, self.name, self.version = answer
+        log.info("classifier %s %s loaded in process %d at nice %d",
+                 self.name, self.version, self._process.pid, self.settings.nice)
 
-    @property
-    def storage_error(self) -> str | None:
-        raw = bytes(self._shared.error.value)
-        return raw.decode("utf-8", "replace") or None
+    def analyze(self, texts: Sequence[str]) -> list[Analysis]:
+        """Classify ``texts`` in the child (starting a new one if the last one died)."""
+        with self._lock:
+            if not self.alive:
+                self._restart()
+            assert self._conn is not None
+            try:
+                self._conn.send(("analyze", list(texts)))
+            except OSError as exc:
+                self._died(f"sending to it failed: {type(exc).__name__}")
+            answer = self._receive(ANSWER_TIMEOUT)
+        if answer[0] == "error":  # the model failed on these texts: the messages' business
+            raise RuntimeError(str(answer[1]))
+        _, self.name, self.version, results = answer
+        return [Analysis(label, tuple(probs), stress) for label, probs, stress in results]
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the child to exit; kill it if it does not."""
+        if self._conn is not None:
+            try:
+                self._conn.send(("stop",))
+            except OSError:
+                pass
+        if self._process is not None:
+            self._process.join(timeout)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(1)
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _restart(self) -> None:
+        exitcode = self._process.exitcode if self._process is not None else None
+        if self._process is not None:
+            log.error("the classifier process exited (status %s); starting a new one", exitcode)
+        self.stop(timeout=1)
+        try:
+            self.start()
+        except TeamweatherError as exc:
+            raise AnalyzerUnavailable(str(exc)) from None
+
+    def _receive(self, timeout: float) -> tuple[Any, ...]:
+        assert self._conn is not None
+        try:
+            if not self._conn.poll(timeout):
+                self._died(f"no answer in {timeout:.0f} s")
+            answer = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            self._died(f"it exited ({type(exc).__name__})")
+        if not isinstance(answer, tuple) or not answer:
+            self._died("it sent something unexpected")
+        return tuple(answer)
+
+    def _died(self, why: str) -> Any:
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join(1)
+        raise AnalyzerUnavailable(f"the classifier process is unavailable: {why}")
 
 
-def _child_main(
-    settings: ScoringSettings, shared: _Shared, ready: multiprocessing.connection.Connection, parent: int
-) -> None:
-    """The child: lower its priority, load the model, run the worker until told to stop or
-    orphaned (the parent killed: a SIGKILLed server must not leave a scorer behind)."""
+def _child_main(settings: ClassifierSettings, conn: multiprocessing.connection.Connection, parent: int) -> None:
+    """The child: lower its priority, load the model, answer until told to stop or orphaned
+    (a SIGKILLed server must not leave a classifier behind)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
     os.nice(settings.nice)
     from bot import logs
-    from bot.runtime import scoring_worker
+    from bot.runtime import analyzer_source
 
     logs.setup(settings.log_level)
     try:
         factory = settings.analyzer_factory
-        worker = scoring_worker(settings.db_path, settings.policy, threads=settings.threads,
-                                analyzer=factory() if factory is not None else None)
+        source = (lambda made=factory(): made) if factory is not None else analyzer_source(
+            settings.db_path, settings.threads)
+        analyzer = source()
     except TeamweatherError as exc:
-        ready.send(("error", str(exc)))
+        conn.send(("error", str(exc)))
         return
     except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
-        ready.send(("error", f"the scoring process failed to start ({type(exc).__name__}: {exc})"))
+        conn.send(("error", f"the classifier failed to load ({type(exc).__name__}: {exc})"))
         return
-    worker.start()
-    ready.send(("ready", f"{worker.analyzer.name} {worker.analyzer.version}"))
-    ready.close()
-    try:
-        while not shared.stop.is_set() and os.getppid() == parent and worker.alive:
-            if shared.wake.wait(STATE_INTERVAL):
-                shared.wake.clear()
-                worker.notify()
-            shared.beat.value = worker.last_beat
-            shared.scored.value = worker.scored
-            shared.error.value = (worker.storage_error or "").encode("utf-8")[: ERROR_BYTES - 1]
-    except Exception:  # through logging (redacted), not multiprocessing's raw traceback on stderr
-        log.exception("the scoring process failed")
-        raise SystemExit(1) from None
-    finally:
-        worker.stop()
+    conn.send(("ready", analyzer.name, analyzer.version))
+    while os.getppid() == parent:
+        if not conn.poll(1.0):
+            continue
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request[0] != "analyze":
+            return
+        try:
+            analyzer = source()
+            results = analyzer.analyze(request[1])
+        except Exception as exc:  # noqa: BLE001 - the parent decides what it means
+            log.exception("the classifier failed on a batch")
+            conn.send(("error", f"{type(exc).__name__}: {exc}"[:300]))
+            continue
+        conn.send(("ok", analyzer.name, analyzer.version,
+                   [(r.sentiment, r.sentiment_probs, r.stress) for r in results]))

@@ -23,7 +23,7 @@ from typing import Callable, Iterator, NamedTuple
 
 import sqlite_utils
 
-from analyzers.analyzer import Analysis, Analyzer
+from analyzers.analyzer import Analysis, Analyzer, AnalyzerUnavailable
 from storage import audit, connect, events, inbox, scores
 from storage.db import checkpoint
 
@@ -222,6 +222,7 @@ class ScoringWorker:
         self.scored = 0
         self.storage_error: str | None = None
         self.storage_failing_since: float | None = None
+        self.scoring_error: str | None = None  # the analyzer is unavailable (its process died)
         self._storage_failures = 0  # storage failures in a row
         self._failures = 0  # failed passes in a row (storage or not): the backoff's exponent
         self._logged_errors: set[str] = set()  # distinct failure texts logged in this run of failures
@@ -302,6 +303,10 @@ class ScoringWorker:
             if is_storage_error(exc):
                 if exc is not self._noted:  # failed outside run_once and housekeeping
                     self._storage_failed(exc)
+            elif isinstance(exc, AnalyzerUnavailable):
+                self.scoring_error = storage_error_text(exc)
+                if self._first_time(self.scoring_error):
+                    log.error("scoring paused, nothing is lost: %s; retrying with backoff", self.scoring_error)
             else:
                 text = f"{type(exc).__name__}: {exc}"[:ERROR_TEXT_CHARS]
                 if self._first_time(text):
@@ -309,6 +314,9 @@ class ScoringWorker:
             return Step(0, delay, backoff=True)
         self._failures = 0
         self._logged_errors.clear()
+        if self.scoring_error is not None:
+            log.warning("scoring resumed")
+            self.scoring_error = None
         return Step(written, wait)
 
     # -- storage failures --------------------------------------------------------------------
@@ -367,12 +375,16 @@ class ScoringWorker:
             try:
                 results = analyze(analyzer, todo)
                 outcomes.update({_key(i): _score(i, r, analyzer) for i, r in zip(todo, results)})
+            except AnalyzerUnavailable:
+                raise  # no message's fault: the pass backs off and the batch is tried again
             except Exception:  # noqa: BLE001 - an analyzer failure is the batch's, then a message's
                 log.exception("scoring a batch of %d failed; retrying one by one", len(todo))
                 for item in todo:
                     try:
                         [result] = analyze(analyzer, [item])
                         outcomes[_key(item)] = _score(item, result, analyzer)
+                    except AnalyzerUnavailable:
+                        raise
                     except Exception as exc:  # noqa: BLE001
                         outcomes[_key(item)] = Unscorable(analyzer.name, type(exc).__name__)
         self._outcomes = outcomes  # until written: a storage failure must not cost a re-run

@@ -1,16 +1,36 @@
-"""Picklable pieces for the scoring-process tests (a spawned child imports them by name)."""
+"""Picklable pieces for the classifier-process tests (a spawned child imports them by name)."""
 
-from analyzers.analyzer import Analyzer
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+from analyzers.analyzer import Analysis, Analyzer
 from analyzers.lexicon import LexiconAnalyzer
 from bot.errors import ModelError
-from bot.scoring_process import ScoringSettings
-from bot.worker import BatchPolicy
+from bot.scoring_process import ClassifierSettings
 
 
-def settings_for(db_path: str) -> ScoringSettings:
-    return ScoringSettings(db_path, BatchPolicy(), threads=1, nice=5, log_level="WARNING",
-                           analyzer_factory=LexiconAnalyzer)
+def settings_for(db_path: str) -> ClassifierSettings:
+    return ClassifierSettings(db_path, threads=1, nice=5, log_level="WARNING", analyzer_factory=LexiconAnalyzer)
 
 
 def damaged_model() -> Analyzer:
     raise ModelError("the model files are damaged (model.safetensors: sha256 mismatch)")
+
+
+class CrashesOnce:
+    """The lexicon, in a process that dies on its first batch (the marker file says it did)."""
+
+    name, version = "lexicon", "crashes-once"
+
+    def __init__(self, marker: str) -> None:
+        self.marker = Path(marker)
+        self.inner = LexiconAnalyzer()
+
+    def analyze(self, texts: Sequence[str]) -> list[Analysis]:
+        if not self.marker.exists():
+            self.marker.write_text(str(os.getpid()))
+            os._exit(9)  # the kernel's OOM killer, say
+        return self.inner.analyze(texts)

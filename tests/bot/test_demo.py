@@ -34,6 +34,10 @@ def test_demo_replays_the_sample_and_keeps_its_promises(tmp_path: Path) -> None:
     assert design_rows and all("suppressed: fewer than 5 people" in line for line in design_rows)
     assert "0 found." in result.output and "scored twice: 0" in result.output
     assert f"by the bundled classifier {bundled_version()}" in result.output
+    # The hostile round: refused or acked, never a 5xx, nothing stored, nothing in the log
+    assert "4 refused with 401" in result.output and "5 signed but malformed" in result.output
+    assert "0 server errors" in result.output and "stored: nothing" in result.output
+    assert "holding the sentence, email, phone or user id: none" in result.output
 
     # The weekly job delivered digests to every manager and at least one alert
     managers = {m for t in workspace["teams"] for m in t["managers"]}

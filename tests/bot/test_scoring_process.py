@@ -1,8 +1,10 @@
-"""Scoring in a child process at low priority: it scores what the inbox holds, reports its
-state to the parent, starts with a clear error, and never outlives a killed parent."""
+"""The classifier in a child process at low priority: same answers as in-process, a clear
+error when it cannot start, a new child when one dies (nothing lost, nothing counted against
+the messages), and no child outliving a killed parent."""
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -10,35 +12,28 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
+from analyzers.analyzer import AnalyzerUnavailable
 from analyzers.lexicon import LexiconAnalyzer
 from bot.errors import TeamweatherError
-from bot.scoring_process import ScoringProcess, ScoringSettings
-from bot.worker import BatchPolicy
+from bot.scoring_process import ClassifierProcess, ClassifierSettings
+from bot.worker import BatchPolicy, ScoringWorker
+from scoring_child import CrashesOnce, damaged_model
 from storage import connect, inbox
 
 ROOT = Path(__file__).parents[2]
+TEXTS = ["thanks, that was a great demo", "the build is broken again and I am exhausted", "ok"]
 
 
-def settings(db_path: Path, **changes: object) -> ScoringSettings:
-    values: dict[str, object] = dict(db_path=str(db_path), policy=BatchPolicy(size=8, max_wait=0.01), threads=1,
-                                     nice=7, log_level="INFO", analyzer_factory=LexiconAnalyzer)
-    values.update(changes)
-    return ScoringSettings(**values)  # type: ignore[arg-type]
+def settings(db_path: Path, factory: Callable[[], object] = LexiconAnalyzer, nice: int = 7) -> ClassifierSettings:
+    return ClassifierSettings(str(db_path), threads=1, nice=nice, log_level="INFO",
+                              analyzer_factory=factory)  # type: ignore[arg-type]
 
 
-def put(db_path: Path, n: int) -> None:
-    db = connect(db_path)
-    with db.conn:
-        for i in range(n):
-            inbox.put(db, message_key=f"k{i}", workspace="T1", channel="C1", author="a", day="2026-11-30",
-                      text="thanks, that was a great demo")
-    db.close()
-
-
-def wait_until(condition, what: str, limit: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+def wait_until(condition: Callable[[], bool], what: str, limit: float = 120.0) -> None:
     """Poll ``condition``; the limit only guards against a hang (it is not a timing claim)."""
     give_up = time.monotonic() + limit
     while not condition():
@@ -46,47 +41,84 @@ def wait_until(condition, what: str, limit: float = 120.0) -> None:  # type: ign
         time.sleep(0.02)
 
 
-def test_the_child_scores_the_inbox_at_lower_priority_and_reports_its_state(tmp_path: Path) -> None:
-    db_path = tmp_path / "teamweather.db"
-    connect(db_path).close()
-    scorer = ScoringProcess(settings(db_path))
-    scorer.start()
+def test_the_child_answers_like_the_model_in_process_at_lower_priority(tmp_path: Path) -> None:
+    classifier = ClassifierProcess(settings(tmp_path / "teamweather.db"))
+    classifier.start()
     try:
-        assert scorer.alive and scorer.model.startswith("lexicon")
-        child = scorer._process.pid  # type: ignore[union-attr]
-        assert os.getpriority(os.PRIO_PROCESS, child) == os.getpriority(os.PRIO_PROCESS, 0) + 7
-        put(db_path, 20)
-        scorer.notify()
-        wait_until(lambda: scorer.scored == 20, "the child did not score the inbox")
-        assert scorer.storage_error is None
-        assert time.monotonic() - scorer.last_beat < 30
+        assert os.getpriority(os.PRIO_PROCESS, classifier.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 7
+        assert classifier.analyze(TEXTS) == LexiconAnalyzer().analyze(TEXTS)
+        assert (classifier.name, classifier.version) == (LexiconAnalyzer.name, LexiconAnalyzer().version)
     finally:
-        scorer.stop()
-    assert not scorer.alive
-    db = connect(db_path)
-    assert db["scores"].count == 20 and db["inbox"].count == 0
+        classifier.stop()
+    assert not classifier.alive
 
 
 def test_a_child_that_cannot_start_says_why_in_one_line(tmp_path: Path) -> None:
-    from scoring_child import damaged_model
-
-    scorer = ScoringProcess(settings(tmp_path / "teamweather.db", analyzer_factory=damaged_model))
+    classifier = ClassifierProcess(settings(tmp_path / "teamweather.db", damaged_model))
     with pytest.raises(TeamweatherError, match="sha256 mismatch") as error:
-        scorer.start()
-    assert "\n" not in str(error.value) and not scorer.alive
+        classifier.start()
+    assert "\n" not in str(error.value) and not classifier.alive
+
+
+def test_a_dead_child_is_replaced_on_the_next_batch(tmp_path: Path) -> None:
+    classifier = ClassifierProcess(settings(tmp_path / "teamweather.db"))
+    classifier.start()
+    try:
+        first = classifier.pid
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        wait_until(lambda: not classifier.alive, "the child did not die")
+        assert classifier.analyze(TEXTS) == LexiconAnalyzer().analyze(TEXTS)
+        assert classifier.alive and classifier.pid != first
+    finally:
+        classifier.stop()
+
+
+def test_a_child_dying_mid_batch_costs_no_message_and_no_attempt(tmp_path: Path) -> None:
+    db_path = tmp_path / "teamweather.db"
+    db = connect(db_path)
+    with db.conn:
+        for i in range(10):
+            inbox.put(db, message_key=f"k{i}", workspace="T1", channel="C1", author="a", day="2026-11-30",
+                      text=TEXTS[i % 3])
+    marker = tmp_path / "crashed"
+    classifier = ClassifierProcess(settings(db_path, functools.partial(CrashesOnce, str(marker))))
+    classifier.start()
+    worker = ScoringWorker(db_path, classifier, BatchPolicy(size=64, max_wait=0), backoff_start=0.05)
+    worker.start()
+    try:
+        wait_until(lambda: worker.scored == 10, "the worker did not score everything after the crash")
+    finally:
+        worker.stop()
+        classifier.stop()
+    assert marker.exists()  # the first child really died mid-batch
+    assert db["scores"].count == 10 and db["inbox"].count == 0
+    assert db.execute("SELECT count(*) FROM audit WHERE action = 'message_unscorable'").fetchone()[0] == 0
+    assert worker.scoring_error is None
+
+
+def test_a_child_that_died_says_so_until_one_starts_again(tmp_path: Path) -> None:
+    classifier = ClassifierProcess(settings(tmp_path / "teamweather.db"))
+    classifier.start()
+    try:
+        assert classifier._conn is not None
+        classifier._conn.send(("stop",))  # it exits between our send and its answer
+        classifier._conn.send(("analyze", TEXTS))
+        with pytest.raises(AnalyzerUnavailable, match="classifier process is unavailable"):
+            classifier._receive(30)
+    finally:
+        classifier.stop()
 
 
 def test_the_child_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
-    db_path = tmp_path / "teamweather.db"
-    connect(db_path).close()
     parent = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
         sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]
-        from bot.scoring_process import ScoringProcess
+        from bot.scoring_process import ClassifierProcess
         from scoring_child import settings_for
-        scorer = ScoringProcess(settings_for({str(db_path)!r}))
-        scorer.start()
-        print(scorer._process.pid, flush=True)
+        classifier = ClassifierProcess(settings_for({str(tmp_path / 'teamweather.db')!r}))
+        classifier.start()
+        print(classifier.pid, flush=True)
         time.sleep(600)
     """)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
@@ -100,33 +132,7 @@ def test_the_child_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
             os.kill(child, 0)
         except ProcessLookupError:
             return True
-        return _zombie(child)
+        stat = Path(f"/proc/{child}/stat")
+        return not stat.exists() or stat.read_text().split(") ")[1].startswith("Z")
 
-    wait_until(gone, "the scoring process outlived its killed parent")
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
-    except OSError:
-        return True
-
-
-def test_a_dead_child_is_replaced_and_scoring_goes_on(tmp_path: Path) -> None:
-    db_path = tmp_path / "teamweather.db"
-    connect(db_path).close()
-    scorer = ScoringProcess(settings(db_path))
-    scorer.start()
-    try:
-        assert scorer.restart_if_dead() is False
-        first = scorer._process.pid  # type: ignore[union-attr]
-        os.kill(first, signal.SIGKILL)  # the kernel's OOM killer, say
-        wait_until(lambda: not scorer.alive, "the child did not die")
-        assert scorer.restart_if_dead() is True
-        assert scorer.alive and scorer._process.pid != first  # type: ignore[union-attr]
-        put(db_path, 5)
-        scorer.notify()
-        wait_until(lambda: scorer.scored == 5, "the new child did not score")
-    finally:
-        scorer.stop()
-    assert scorer.restart_if_dead() is False  # a stopped scorer stays stopped
+    wait_until(gone, "the classifier process outlived its killed parent")

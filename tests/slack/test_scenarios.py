@@ -230,3 +230,18 @@ async def test_port_in_use_stops_start_up_with_one_line(tmp_path) -> None:
         with pytest.raises(ConfigError, match=r"slack\.port: cannot listen on 127\.0\.0\.1:\d+"):
             async with running_bot(tmp_path, port=taken.getsockname()[1]):
                 pass
+
+
+def test_building_the_app_does_not_warn_that_the_token_is_unused(
+    core, monkeypatch, caplog  # type: ignore[no-untyped-def]
+) -> None:
+    import logging
+
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.slack.app import build_app
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")  # Bolt reads it itself
+    caplog.set_level(logging.DEBUG)
+    build_app(core, signing_secret="s", client=AsyncWebClient(token="xoxb-from-the-environment"))
+    assert not [r for r in caplog.records if "will be unused" in r.getMessage()]
