@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -58,6 +59,20 @@ def _logging_left_as_found() -> Iterator[None]:
     yield
     if logs.active() and not was_active:
         logs.uninstall()
+
+
+@pytest.fixture
+def secure_delete_off_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """New connections start with ``secure_delete`` off, as on most SQLite builds (this one may
+    be compiled with SQLITE_SECURE_DELETE, which would hide a missing pragma)."""
+    real_connect = sqlite3.connect
+
+    def connect_like_a_typical_build(*args: object, **kwargs: object) -> sqlite3.Connection:
+        conn = real_connect(*args, **kwargs)  # type: ignore[call-overload]
+        conn.execute("PRAGMA secure_delete=OFF")
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", connect_like_a_typical_build)
 
 
 @pytest.fixture

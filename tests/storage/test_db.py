@@ -14,20 +14,6 @@ from storage import connect, inbox
 from storage.db import BUSY_TIMEOUT_MS, JOURNAL_SIZE_LIMIT_BYTES, checkpoint
 
 
-@pytest.fixture
-def secure_delete_off_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Connections start with ``secure_delete`` off, as on most SQLite builds (this one may
-    be compiled with SQLITE_SECURE_DELETE, which would hide a missing pragma)."""
-    real_connect = sqlite3.connect
-
-    def connect_like_a_typical_build(*args: object, **kwargs: object) -> sqlite3.Connection:
-        conn = real_connect(*args, **kwargs)  # type: ignore[call-overload]
-        conn.execute("PRAGMA secure_delete=OFF")
-        return conn
-
-    monkeypatch.setattr(sqlite3, "connect", connect_like_a_typical_build)
-
-
 def wal_size(path: Path) -> int:
     wal = Path(f"{path}-wal")
     return wal.stat().st_size if wal.exists() else 0

@@ -36,16 +36,8 @@ BOBS_WORD = b"quibbleton"
 
 
 @pytest.fixture(autouse=True)
-def typical_sqlite_build(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every new connection starts with ``secure_delete`` off, as on most SQLite builds."""
-    real_connect = sqlite3.connect
-
-    def connect_like_a_typical_build(*args: object, **kwargs: object) -> sqlite3.Connection:
-        conn = real_connect(*args, **kwargs)  # type: ignore[call-overload]
-        conn.execute("PRAGMA secure_delete=OFF")
-        return conn
-
-    monkeypatch.setattr(sqlite3, "connect", connect_like_a_typical_build)
+def typical_sqlite_build(secure_delete_off_by_default: None) -> None:
+    """Every test here runs as on a typical SQLite build (``secure_delete`` off by default)."""
 
 
 def on_disk(path: Path) -> bytes:
