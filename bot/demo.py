@@ -33,6 +33,7 @@ from bot.demo_digests import demo_settings, describe_deliveries, run_weekly_jobs
 from bot.demo_hostile import HostileReport, describe, hostile_round
 from bot.metrics import Metrics
 from bot.runtime import default_analyzer
+from bot.server import build_web_app
 from bot.slack.app import build_app
 from bot.slack.convert import from_command
 from bot.worker import ScoringWorker
@@ -148,7 +149,9 @@ async def replay(
             day = today
     worker.drain(db)
     enrolled = next(c["id"] for c in workspace["channels"] if c.get("enrolled"))
-    stats.hostile = await hostile_round(app, db, DEMO_SIGNING_SECRET, workspace["team_id"], enrolled, metrics)
+    endpoint = build_web_app(health=lambda: {"ok": True}, slack_app=app, signing_secret=DEMO_SIGNING_SECRET,
+                             metrics=metrics)
+    stats.hostile = await hostile_round(endpoint, db, DEMO_SIGNING_SECRET, workspace["team_id"], enrolled, metrics)
     return core, stats
 
 
@@ -205,7 +208,6 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
     core, stats = asyncio.run(replay(workspace, events, db_path))
     elapsed = time.perf_counter() - started
 
-    names = {c["id"]: c["name"] for c in workspace["channels"]}
     enrolled = [c["name"] for c in workspace["channels"] if c.get("enrolled")]
     o = core.outcomes
     people = sum(1 for m in workspace["members"] if not m.get("is_bot"))

@@ -18,11 +18,9 @@ from dataclasses import dataclass, field
 import aiohttp
 import sqlite_utils
 from aiohttp import web
-from slack_bolt.async_app import AsyncApp
 
 from bot import logs
 from bot.metrics import Metrics
-from bot.server import build_web_app
 
 SENTENCE = "I honestly cannot take another week like this"
 EMAIL = "sam.okafor@example.org"
@@ -82,13 +80,13 @@ def hostile_requests(secret: str, team_id: str, channel: str) -> list[tuple[str,
 
 
 async def hostile_round(
-    app: AsyncApp, db: sqlite_utils.Database, secret: str, team_id: str, channel: str, metrics: Metrics
+    web_app: web.Application, db: sqlite_utils.Database, secret: str, team_id: str, channel: str,
+    metrics: Metrics,
 ) -> HostileReport:
-    """Serve ``app`` (built with ``metrics``) on a loopback port, send the hostile requests,
-    and report."""
+    """Serve ``web_app`` (the events endpoint, counting into ``metrics``) on a loopback port,
+    send the hostile requests, and report."""
     report = HostileReport(stored_before={t: db[t].count for t in TABLES})
     before = metrics.snapshot()
-    web_app = build_web_app(health=lambda: {"ok": True}, slack_app=app, signing_secret=secret, metrics=metrics)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

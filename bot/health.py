@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 WORKER_STALE_SECONDS = 30.0
-STALLED_AFTER_SECONDS = 600.0  # oldest pending message this old, and nothing scored lately
+STALLED_AFTER_SECONDS = 600.0  # oldest pending message this old...
+STALLED_SCORING_SECONDS = 60.0  # ...and nothing scored for this long: scoring is stuck
 READ_TIMEOUT_MS = 500
 
 
@@ -27,10 +28,17 @@ class WorkerState(Protocol):
     def storage_error(self) -> str | None: ...
     @property
     def scoring_error(self) -> str | None: ...
+    @property
+    def storage_failing_since(self) -> float | None: ...  # time.monotonic()
+    @property
+    def last_scored_at(self) -> float | None: ...  # time.monotonic() of its last written score
 
 
 class WriterState(Protocol):
+    """What the health report reads of the request path's storage writer."""
+
     error: str | None
+    failing_since: float | None  # time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -56,14 +64,15 @@ def health_report(
     worker: WorkerState,
     writer: WriterState | None = None,
     metrics: dict[str, int] | None = None,
-    last_scored_age: float = math.inf,
 ) -> dict[str, Any]:
     """The body of ``/healthz``. ``ok`` is False, with ``problems`` saying why, when the
     worker is dead or stuck, storage refuses writes, or messages wait with none scored.
 
     ``inbox`` is an :class:`InboxState`, or the reason it could not be read."""
     problems: list[str] = []
-    beat_age = time.monotonic() - worker.last_beat
+    now = time.monotonic()
+    beat_age = now - worker.last_beat
+    last_scored_age = math.inf if worker.last_scored_at is None else now - worker.last_scored_at
     if not worker.alive:
         problems.append("worker: not running")
     elif beat_age >= WORKER_STALE_SECONDS:
@@ -78,14 +87,14 @@ def health_report(
         depth, oldest = None, None
     else:
         depth, oldest = inbox.depth, inbox.oldest_age_seconds
-        if oldest is not None and oldest > STALLED_AFTER_SECONDS and last_scored_age > 60:
+        if oldest is not None and oldest > STALLED_AFTER_SECONDS and last_scored_age > STALLED_SCORING_SECONDS:
             problems.append(f"scoring: the oldest message has waited {oldest:.0f} s")
     return {
         "ok": not problems,
         "problems": problems,
         "inbox_depth": depth,
         "oldest_pending_seconds": None if oldest is None else round(oldest, 1),
-        "storage": {"writable": not storage_errors},
+        "storage": {"writable": not storage_errors, "failing_for_seconds": _failing_for(now, worker, writer)},
         "worker": {
             "alive": worker.alive,
             "seconds_since_heartbeat": round(beat_age, 3),
@@ -93,3 +102,9 @@ def health_report(
         },
         "counters": metrics or {},
     }
+
+
+def _failing_for(now: float, worker: WorkerState, writer: WriterState | None) -> float | None:
+    """Seconds since storage began refusing writes (to the worker or the request path)."""
+    since = [t for t in (worker.storage_failing_since, writer.failing_since if writer else None) if t is not None]
+    return round(now - min(since), 1) if since else None

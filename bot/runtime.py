@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import sqlite_utils
 from aiohttp import web
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -85,7 +84,6 @@ class Runtime:
     worker: ScoringWorker
     classifier: ClassifierProcess | None = None  # the model's process (worker.mode: process)
     metrics: Metrics = field(default_factory=Metrics)
-    _progress: tuple[int, float] = (0, 0.0)  # (scored, time.monotonic() it last changed)
 
     def start_scoring(self) -> None:
         """Load the model (in its process, if it has one) and start the worker."""
@@ -99,14 +97,7 @@ class Runtime:
             state: InboxState | str = inbox_state(self.config.settings.database)
         except sqlite3.Error as exc:
             state = f"{type(exc).__name__}: {exc}"
-        scored, since = self._progress
-        now = time.monotonic()
-        if self.worker.scored != scored or not since:
-            self._progress = (self.worker.scored, now)
-        return health_report(
-            state, self.worker, self.writer, self.metrics.snapshot(),
-            last_scored_age=now - self._progress[1],
-        )
+        return health_report(state, self.worker, self.writer, self.metrics.snapshot())
 
     def close(self) -> None:
         """Stop the worker and the model's process, and close the database."""

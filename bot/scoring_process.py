@@ -20,7 +20,6 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
-import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -48,7 +47,7 @@ class ClassifierSettings:
 class ClassifierProcess:
     """An Analyzer whose model runs in a child process (``spawn``), lowered by ``nice``.
 
-    Not thread-safe: one scoring worker calls it."""
+    Not thread-safe: one scoring worker calls it, and it is stopped after that worker."""
 
     def __init__(self, settings: ClassifierSettings) -> None:
         self.settings = settings
@@ -57,7 +56,6 @@ class ClassifierProcess:
         self._ctx = multiprocessing.get_context("spawn")
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: multiprocessing.connection.Connection | None = None
-        self._lock = threading.Lock()
 
     @property
     def alive(self) -> bool:
@@ -91,15 +89,14 @@ class ClassifierProcess:
 
     def analyze(self, texts: Sequence[str]) -> list[Analysis]:
         """Classify ``texts`` in the child (starting a new one if the last one died)."""
-        with self._lock:
-            if not self.alive:
-                self._restart()
-            assert self._conn is not None
-            try:
-                self._conn.send(("analyze", list(texts)))
-            except OSError as exc:
-                self._died(f"sending to it failed: {type(exc).__name__}")
-            answer = self._receive(ANSWER_TIMEOUT)
+        if not self.alive:
+            self._restart()
+        assert self._conn is not None
+        try:
+            self._conn.send(("analyze", list(texts)))
+        except OSError as exc:
+            self._died(f"sending to it failed: {type(exc).__name__}")
+        answer = self._receive(ANSWER_TIMEOUT)
         if answer[0] == "error":  # the model failed on these texts: the messages' business
             raise RuntimeError(str(answer[1]))
         _, self.name, self.version, results = answer
@@ -184,8 +181,9 @@ def _child_main(settings: ClassifierSettings, conn: multiprocessing.connection.C
             analyzer = source()
             results = analyzer.analyze(request[1])
         except Exception as exc:  # noqa: BLE001 - the parent decides what it means
-            log.exception("the classifier failed on a batch")
-            conn.send(("error", f"{type(exc).__name__}: {exc}"[:300]))
+            log.exception("the classifier failed on a batch")  # here, through the log's redaction
+            # Only the type crosses: an exception's message may quote the text it failed on.
+            conn.send(("error", f"the classifier failed on a batch ({type(exc).__name__})"))
             continue
         conn.send(("ok", analyzer.name, analyzer.version,
                    [(r.sentiment, r.sentiment_probs, r.stress) for r in results]))

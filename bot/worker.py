@@ -223,6 +223,7 @@ class ScoringWorker:
         self.storage_error: str | None = None
         self.storage_failing_since: float | None = None
         self.scoring_error: str | None = None  # the analyzer is unavailable (its process died)
+        self.last_scored_at: float | None = None  # ``monotonic()`` when a score was last written
         self._storage_failures = 0  # storage failures in a row
         self._failures = 0  # failed passes in a row (storage or not): the backoff's exponent
         self._logged_errors: set[str] = set()  # distinct failure texts logged in this run of failures
@@ -264,6 +265,8 @@ class ScoringWorker:
             written = write_outcomes(db, items, outcomes)
             self._outcomes = {}  # on disk now
             self.scored += written
+            if written:
+                self.last_scored_at = self.monotonic()
             if written and inbox.depth(db) == 0:
                 self._checkpoint_due = True  # drained: the log holds the texts just scored
                 self._checkpoint_if_idle(db)

@@ -34,3 +34,12 @@ class CrashesOnce:
             self.marker.write_text(str(os.getpid()))
             os._exit(9)  # the kernel's OOM killer, say
         return self.inner.analyze(texts)
+
+
+class QuotesItsInput:
+    """A model whose error quotes the text it failed on, as tokenizers sometimes do."""
+
+    name, version = "quoting", "1"
+
+    def analyze(self, texts: Sequence[str]) -> list[Analysis]:
+        raise ValueError(f"cannot tokenize {texts[0]!r}")

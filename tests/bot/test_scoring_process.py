@@ -136,3 +136,17 @@ def test_the_child_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
         return not stat.exists() or stat.read_text().split(") ")[1].startswith("Z")
 
     wait_until(gone, "the classifier process outlived its killed parent")
+
+
+def test_a_model_error_crosses_to_the_server_without_the_text(tmp_path: Path) -> None:
+    from scoring_child import QuotesItsInput
+
+    classifier = ClassifierProcess(settings(tmp_path / "teamweather.db", QuotesItsInput))
+    classifier.start()
+    try:
+        with pytest.raises(RuntimeError) as error:
+            classifier.analyze(["my manager shouted at me again"])
+    finally:
+        classifier.stop()
+    assert "ValueError" in str(error.value) and "shouted" not in str(error.value)
+    assert not isinstance(error.value, AnalyzerUnavailable)  # the messages' failure, counted as such

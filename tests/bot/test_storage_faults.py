@@ -8,7 +8,6 @@ import asyncio
 import json
 import sqlite3
 import time
-from pathlib import Path
 
 import aiohttp
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from pathlib import Path
 
-import pytest
 import sqlite_utils
 
 from storage import connect, inbox
