@@ -36,6 +36,7 @@ class Outgoing:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     chart_png: bytes | None = None
     chart_title: str = ""
+    chart_index: int | None = None  # where in ``blocks`` the chart belongs (None: at the end)
 
     @property
     def marker(self) -> dict[str, str]:

@@ -39,6 +39,13 @@ class FakeSlack:
     rate_limited: dict[str, int] = field(default_factory=dict)  # method -> 429s still to answer
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> posts
     files: dict[str, bytes] = field(default_factory=dict)  # file id -> uploaded bytes
+    # Slack processes an upload asynchronously: an uploaded file becomes usable in an image block
+    # only after this many chat.postMessage attempts naming it have been refused; until then
+    # they answer invalid_blocks. 0: at once (as before); None: never. (There is no files.info:
+    # it needs files:read, a scope Teamweather does not ask for.)
+    file_ready_after: int | None = 0
+    file_checks: dict[str, int] = field(default_factory=dict)  # file id -> post attempts so far
+    share_error: str | None = None  # what files.completeUploadExternal with a channel answers
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -99,7 +106,20 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         return {"ok": True, "channel": {"id": params["channel"]}}
 
+    def file_ready(self, file_id: str) -> bool:
+        """Whether ``file_id`` is processed (usable in an image block); counts as one attempt."""
+        checks = self.file_checks.get(file_id, 0)
+        self.file_checks[file_id] = checks + 1
+        return self.file_ready_after is not None and checks >= self.file_ready_after
+
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        blocks = _json(params.get("blocks")) or []
+        for pointer, file_id in _slack_files(blocks, "/blocks"):
+            # Files the fake never received are let through, as they always were.
+            if file_id in self.files and not self.file_ready(file_id):
+                error = f"invalid slack file [json-pointer:{pointer}/slack_file]"
+                return {"ok": False, "error": "invalid_blocks", "errors": [error],
+                        "response_metadata": {"messages": [f"[ERROR] {error}"]}}
         message = {k: _json(v) for k, v in params.items() if k in ("text", "blocks", "metadata")}
         message["ts"] = f"1700000000.{next(self._ids):06d}"
         self.messages.setdefault(str(params["channel"]), []).append(message)
@@ -121,6 +141,15 @@ class FakeSlack:
 
     def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         files = _json(params["files"])
+        channel = params.get("channel_id")
+        if channel:  # shared into a channel: a message of its own there, the file attached
+            if self.share_error is not None:
+                return {"ok": False, "error": self.share_error}
+            message: dict[str, Any] = {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+            if params.get("initial_comment"):
+                message["text"] = params["initial_comment"]
+            message["ts"] = f"1700000000.{next(self._ids):06d}"
+            self.messages.setdefault(str(channel), []).append(message)
         return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
 
     async def upload(self, request: web.Request) -> web.Response:
@@ -175,6 +204,19 @@ async def start_fake_slack(fake: FakeSlack) -> FakeSlack:
     fake.server = TestServer(app, host="127.0.0.1")
     await fake.server.start_server()
     return fake
+
+
+def _slack_files(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
+    """(JSON pointer, file id) of every ``slack_file`` object with an id in ``value``."""
+    if isinstance(value, dict):
+        slack_file = value.get("slack_file")
+        if isinstance(slack_file, dict) and "id" in slack_file:
+            yield pointer, str(slack_file["id"])
+        for key, item in value.items():
+            yield from _slack_files(item, f"{pointer}/{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _slack_files(item, f"{pointer}/{index}")
 
 
 def _json(value: Any) -> Any:
