@@ -131,7 +131,18 @@ CREATE TABLE removed_workspaces (
 );
 """
 
-MIGRATIONS: list[str] = [V1_INITIAL, V2_DIGESTS, V3_MODELS, V4_WORKSPACES]
+V5_SUGGESTIONS = """
+-- The advice keys (analyzers/suggestions.py) each team's weekly digest carried, so that the
+-- next digests do not repeat them. Team names, ISO weeks and keys only: nothing about a person.
+CREATE TABLE suggestions (
+    team TEXT NOT NULL,
+    week TEXT NOT NULL,                 -- ISO week, e.g. 2026-W47
+    advice TEXT NOT NULL,               -- a key of analyzers.suggestions.ADVICE
+    PRIMARY KEY (team, week, advice)
+);
+"""
+
+MIGRATIONS: list[str] = [V1_INITIAL, V2_DIGESTS, V3_MODELS, V4_WORKSPACES, V5_SUGGESTIONS]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

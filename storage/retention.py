@@ -12,5 +12,6 @@ def purge(db: sqlite_utils.Database, before_day: str, before_week: str) -> dict[
         "scores": db.conn.execute("DELETE FROM scores WHERE day < ?", (before_day,)).rowcount,
         "deliveries": db.conn.execute("DELETE FROM deliveries WHERE week < ?", (before_week,)).rowcount,
         "alerts": db.conn.execute("DELETE FROM alerts WHERE week < ?", (before_week,)).rowcount,
+        "suggestions": db.conn.execute("DELETE FROM suggestions WHERE week < ?", (before_week,)).rowcount,
     }
     return counts

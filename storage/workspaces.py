@@ -86,7 +86,8 @@ def data_tables(db: sqlite_utils.Database) -> list[str]:
 
     Not among them: ``people`` (pause/forget-me state, keyed by pseudonym; a pseudonym cannot be
     tied to a workspace without the key and the user id, and a forget-me must keep holding),
-    ``seen_events`` (event ids only, dropped after a day), ``deliveries`` and ``alerts`` (per
+    ``seen_events`` (event ids only, dropped after a day), ``deliveries``, ``alerts`` and
+    ``suggestions`` (per
     configured team, team-level figures only, purged by the retention rules) and ``audit``."""
     return [
         name
