@@ -9,10 +9,16 @@ and week over all the team's channels) to one ``TeamWeek`` per team and week:
    published. Teams are taken largest first (ties: name order) and one that conflicts with
    a team already published is suppressed (``OVERLAP``): of a conflicting pair the smaller
    (tie: the later name) goes, and only when the other is itself published.
-4. Each value is a mean over people of that person's weekly mean, with a 95% Student-t
-   interval over the per-person means, clipped to the value's range.
-5. With ``epsilon``, Laplace noise is added to each published value (see ``_figures``); an
-   interval keeps its half-width and is centred on the noisy value.
+4. Each value is a mean over people of that person's weekly mean. Mood gets a 95% Student-t
+   interval over the per-person means, clipped to −100..100. Shares (negative, stress
+   index, stressed) get a Wilson score interval with the Korn–Graubard effective sample size
+   over people (``_share_intervals``): it never collapses to zero width at 0% or 100%, where
+   a t interval claims certainty that a few people cannot give.
+5. With ``epsilon``, Laplace noise is added to each published value (see ``_figures``); a mood
+   interval keeps its half-width and is centred on the noisy value, a share's Wilson interval
+   is taken around the noisy value.
+6. Weeks before a team's channels had any scored message are ``NO_DATA`` rather than
+   ``TOO_FEW`` when ``team_weeks`` is told when each team started (it always is).
 
 No SQL here: ``team_weeks`` reads its rows through ``storage.weekly``.
 """
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import datetime as dt
 import gc
 import hashlib
@@ -35,9 +42,10 @@ import numpy as np
 import numpy.typing as npt
 import sqlite_utils
 
-from analyzers.student_t import t975
+from scipy import stats
+
 from analyzers.teamweek import Estimate, Suppressed, TeamWeek, iso_week, week_start
-from storage.weekly import PersonWeek, person_weeks
+from storage.weekly import PersonWeek, first_scored_week, person_weeks
 
 MOOD = (-100.0, 100.0)
 SHARE = (0.0, 1.0)
@@ -45,6 +53,7 @@ CHANGE = (-200.0, 200.0)
 # Per-person means, in this order, of sums over that person's messages: mood, negative,
 # stress, stressed. Column 0 of a person's sums is the message count.
 _BOUNDS = (MOOD, SHARE, SHARE, SHARE)
+_Z975: float = float(stats.norm.ppf(0.975))
 # With noise, a person's messages count at most this many times in a week's total, so one
 # person moves the total by at most this much (its Laplace sensitivity). In opt-in team
 # channels most people write a few to a few dozen messages a week.
@@ -190,9 +199,12 @@ def _figures(
     means = np.add.reduceat(per_person, starts) / n
     deviations = per_person - np.repeat(means, sizes, axis=0)
     se = np.sqrt(np.add.reduceat(deviations**2, starts) / (n - 1) / n)
-    half = np.array([t975(size - 1) for size in sizes])[:, None] * se
+    t_quantile = np.array([_t975(size - 1) for size in sizes])
+    half = t_quantile * se[:, 0]
+    share_means, share_se = means[:, 1:], se[:, 1:]
     contributors = n[:, 0]
     messages = np.add.reduceat(sums[:, 0], starts)
+    n_eff = _effective_n(share_means, share_se, n, messages[:, None], t_quantile)
     if epsilon is not None:
         unit = _laplace(seed, keys, 6)
         widths = np.array([bound[1] - bound[0] for bound in _BOUNDS])
@@ -202,8 +214,10 @@ def _figures(
         messages = np.maximum(contributors, np.rint(clipped + unit[:, 5] * MESSAGE_CAP / epsilon))
     low, high = np.array(_BOUNDS).T
     values = np.clip(means, low, high)
-    lows = np.clip(values - half, low, high)
-    highs = np.clip(values + half, low, high)
+    lows, highs = values.copy(), values.copy()
+    lows[:, 0] = np.clip(values[:, 0] - half, *MOOD)
+    highs[:, 0] = np.clip(values[:, 0] + half, *MOOD)
+    lows[:, 1:], highs[:, 1:] = _wilson(values[:, 1:], n_eff)
 
     out: dict[_Key, _Figures] = {}
     columns = (contributors, messages, values, lows, highs, se[:, 0])
@@ -215,6 +229,44 @@ def _figures(
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def _t975(df: int) -> float:
+    """The multiplier of a 95% Student-t interval; cached, since a year of teams asks for a
+    few dozen distinct ``df`` some 50,000 times and each scipy call costs tens of µs."""
+    return float(stats.t.ppf(0.975, df))
+
+
+def _effective_n(
+    p: npt.NDArray[np.float64],
+    se: npt.NDArray[np.float64],
+    people: npt.NDArray[np.float64],
+    messages: npt.NDArray[np.float64],
+    t_quantile: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """The Korn–Graubard effective sample size of a mean of per-person shares: the number of
+    independent yes/no draws that would give the same standard error, ``p(1−p)/se²``, at most
+    the message count; the head count where that is undefined (a share of 0 or 1, or every
+    person alike). Scaled by ``(z/t)²`` with ``people − 1`` degrees of freedom, so that few
+    people give a wider interval, as the t interval of the means does."""
+    spread = p * (1 - p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        draws = np.where((se > 0) & (spread > 0), spread / se**2, people)
+    draws = np.minimum(draws, messages)
+    scaled: npt.NDArray[np.float64] = draws * (_Z975 / t_quantile[:, None]) ** 2
+    return scaled
+
+
+def _wilson(
+    p: npt.NDArray[np.float64], n: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The 95% Wilson score interval of share ``p`` from ``n`` draws, elementwise: inside
+    0..1, and of non-zero width even at 0 and 1."""
+    z2 = _Z975**2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = _Z975 / (1 + z2 / n) * np.sqrt(p * (1 - p) / n + z2 / (4 * n**2))
+    return np.clip(centre - half, 0.0, p), np.clip(centre + half, p, 1.0)
+
+
 def _change(now: _Figures, before: _Figures) -> Estimate:
     """This week's published mood minus last week's; interval from both standard errors,
     with Welch-Satterthwaite degrees of freedom rounded down."""
@@ -223,7 +275,7 @@ def _change(now: _Figures, before: _Figures) -> Estimate:
     if v1 + v2 == 0:
         return Estimate(diff, diff, diff)
     df = (v1 + v2) ** 2 / (v1**2 / (now.n - 1) + v2**2 / (before.n - 1))
-    half = t975(max(1, math.floor(df))) * math.sqrt(v1 + v2)
+    half = _t975(max(1, math.floor(df))) * math.sqrt(v1 + v2)
     return Estimate(diff, max(diff - half, CHANGE[0]), min(diff + half, CHANGE[1]))
 
 
@@ -235,6 +287,7 @@ def aggregate(
     stress_reporting: bool,
     epsilon: float | None = None,
     rng: random.Random | None = None,
+    started: Mapping[str, str | None] | None = None,
 ) -> dict[str, list[TeamWeek]]:
     """One ``TeamWeek`` per team and entry of ``weeks``, in order, from each team's person-weeks
     (``storage.weekly.person_weeks`` over the team's channels: one row per person and week).
@@ -247,6 +300,9 @@ def aggregate(
     ``random.Random()``), and a team-week's noise depends only on that seed, the team and
     the week: seed ``rng`` the same way for every digest and each week keeps its noise in
     every history it appears in, so it cannot be averaged away.
+
+    ``started`` maps a team to the first ISO week with any scored message in its channels
+    (None: none yet); its weeks before that are ``NO_DATA`` instead of ``TOO_FEW``.
     """
     if k < 2:
         raise ValueError(f"k must be at least 2, not {k}")
@@ -263,7 +319,10 @@ def aggregate(
         for week in weeks:
             now = figures.get((team, week))
             if now is None:
-                series.append(TeamWeek(team, week, why[team, week]))
+                reason = why[team, week]
+                if started is not None and team in started and _before(week, started[team]):
+                    reason = Suppressed.NO_DATA
+                series.append(TeamWeek(team, week, reason))
                 continue
             before = figures.get((team, previous[week]))
             mood, negative, stress, stressed = now.estimates
@@ -277,6 +336,11 @@ def aggregate(
             )
         out[team] = series
     return out
+
+
+def _before(week: str, first: str | None) -> bool:
+    """Whether ``week`` comes before ``first`` (every week does when there is no first)."""
+    return first is None or week_start(week) < week_start(first)
 
 
 def _previous(week: str) -> str:
@@ -305,8 +369,10 @@ def team_weeks(
             team: person_weeks(db, channels, first, last, stress_threshold)
             for team, channels in teams.items()
         }
+        started = {team: first_scored_week(db, channels) for team, channels in teams.items()}
         return aggregate(
-            rows, weeks, k=k, stress_reporting=stress_reporting, epsilon=epsilon, rng=rng
+            rows, weeks, k=k, stress_reporting=stress_reporting, epsilon=epsilon, rng=rng,
+            started=started,
         )
 
 

@@ -35,8 +35,8 @@ import statistics
 from dataclasses import dataclass, replace
 from typing import Final, Sequence
 
-from analyzers.student_t import student_t_cdf
-from analyzers.teamweek import Alert, TeamWeek, previous_weeks
+from scipy import stats
+from analyzers.teamweek import MINUS, Alert, TeamWeek, mood_text, percent_text, plain, previous_weeks, shown, week_start
 from bot.config import AlertSettings
 
 __all__ = [
@@ -44,24 +44,37 @@ __all__ = [
     "MIN_BASELINE_WEEKS",
     "BaselineTest",
     "baseline_test",
+    "chance_text",
     "evaluate",
 ]
 
-#: Reason sentences for managers and HR; ``{p}`` is written like "p = 0.004" or "p < 0.001".
+#: What managers and HR read: what happened and how sure we are, in one or two sentences.
+#: Figures are written as the digest writes them (signed mood, a real minus sign).
 MOOD_DROP_REASON: Final = (
-    "Mood {value} is {change} points below its {weeks}-week baseline of {baseline} "
-    "(one-sided t-test against the baseline's prediction interval, t = {t}, {df} df, {p})."
+    "Mood fell to {value} from its usual {baseline}{record}. A drop this large happens by "
+    "chance {chance}."
 )
 STRESS_RISE_REASON: Final = (
-    "Average stress {value} is {change} percentage points above its {weeks}-week baseline of "
-    "{baseline} (one-sided t-test against the baseline's prediction interval, t = {t}, {df} df, "
-    "{p})."
+    "The stress index rose to {value} from its usual {baseline}{record}. A rise this large "
+    "happens by chance {chance}."
 )
-DECLINE_REASON: Final = (
-    "Mood has fallen three weeks running, {path}: {fall} points in total "
-    "(the alert needs at least {minimum})."
+DECLINE_REASON: Final = "Mood has fallen three weeks running, from {first} to {last} ({path})."
+WORSE_REASON: Final = " That is {worse} than when we alerted you in week {week} ({value})."
+LOWEST: Final = ", the lowest in {weeks} weeks"
+HIGHEST: Final = ", the highest in {weeks} weeks"
+#: The statistics behind a sentence, for the preview: ``{p}`` is like "p = 0.004".
+BASELINE_DETAIL: Final = (
+    "One-sided t-test of this week against the prediction interval of the {weeks} published "
+    "weeks before it (mean {baseline}, standard deviation {sd}): t = {t}, {df} df, {p}; the "
+    "alert needs p below {alpha} and a change of at least {minimum}."
 )
-WORSE_REASON: Final = " It is worse than the {value} of the alert in {week}."
+DECLINE_DETAIL: Final = (
+    "Three falls in a row of at least {step} each, {fall} in all; the alert needs at least "
+    "{minimum} in all (the larger of alerts.mood_drop and {spreads} times the spread of the "
+    "weeks before)."
+)
+CHANCE_BELOW: Final = "less than 1 time in {n:,}"
+CHANCE_ABOUT: Final = "about 1 time in {n:,}"
 
 BASELINE_WEEKS: Final = 8
 # Three falls in a row happen by chance about one week in 24, so a decline must also fall by
@@ -119,8 +132,7 @@ def evaluate(
 
     mood = _value(current, "mood")
     if mood is not None:
-        baseline = [v for tw in before if (v := _value(tw, "mood")) is not None]
-        alert = _baseline_rule(current, "mood_drop", mood, baseline, settings.mood_drop, settings.p_value)
+        alert = _baseline_rule(current, "mood_drop", mood, before, settings.mood_drop, settings.p_value)
         if alert is not None:
             alerts.append(alert)
         alert = _decline(current, by_week, max(settings.mood_drop, DECLINE_SPREADS * _spread_before_decline(before)))
@@ -129,9 +141,8 @@ def evaluate(
 
     stress = _value(current, "stress")
     if stress_reporting and stress is not None:
-        baseline = [v for tw in before if (v := _value(tw, "stress")) is not None]
         alert = _baseline_rule(
-            current, "stress_rise", stress, baseline, settings.stress_rise, settings.p_value
+            current, "stress_rise", stress, before, settings.stress_rise, settings.p_value
         )
         if alert is not None:
             alerts.append(alert)
@@ -154,7 +165,7 @@ def baseline_test(value: float, baseline: Sequence[float], *, higher: bool) -> B
         t = diff / (sd * math.sqrt(1 + 1 / m))
     else:
         t = 0.0 if diff == 0 else math.copysign(math.inf, diff)
-    p = 1 - student_t_cdf(t, m - 1) if higher else student_t_cdf(t, m - 1)
+    p = float(stats.t.sf(t, m - 1) if higher else stats.t.cdf(t, m - 1))
     return BaselineTest(mean=mean, sd=sd, weeks=m, t=t, p=p)
 
 
@@ -169,30 +180,56 @@ def _baseline_rule(
     current: TeamWeek,
     rule: str,
     value: float,
-    baseline: list[float],
+    before: Sequence[TeamWeek | None],
     minimum: float,
     p_value: float,
 ) -> Alert | None:
+    metric, higher = _METRIC[rule]
+    baseline = [v for tw in before if (v := _value(tw, metric)) is not None]
     if len(baseline) < MIN_BASELINE_WEEKS:
         return None
-    higher = _METRIC[rule][1]
     test = baseline_test(value, baseline, higher=higher)
     change = value - test.mean if higher else test.mean - value
     if test.p >= p_value or change < minimum:
         return None
-    show = _percent if higher else _points
+    show = percent_text if higher else mood_text
     template = STRESS_RISE_REASON if higher else MOOD_DROP_REASON
-    scale = 100 if higher else 1  # stress is shown in percent, its change in percentage points
     reason = template.format(
         value=show(value),
-        change=abs(round(value * scale) - round(test.mean * scale)),
+        baseline=show(test.mean),
+        record=_record(value, before, metric, higher),
+        chance=chance_text(test.p),
+    )
+    detail = BASELINE_DETAIL.format(
         weeks=test.weeks,
         baseline=show(test.mean),
+        sd=f"{test.sd * 100:.1f} points" if higher else f"{test.sd:.1f}",
         t=_t_text(test.t),
         df=test.weeks - 1,
         p=_p_text(test.p),
+        alpha=f"{p_value:g}",
+        minimum=f"{minimum * 100:g} points" if higher else f"{minimum:g} points",
     )
-    return Alert(current.team, current.week, rule, reason, value=value, baseline=test.mean)
+    return Alert(current.team, current.week, rule, reason, value=value, baseline=test.mean, detail=detail)
+
+
+def _record(value: float, before: Sequence[TeamWeek | None], metric: str, higher: bool) -> str:
+    """", the lowest in 9 weeks" when ``value`` is beyond every published week of ``before``
+    (counted from the oldest published one to this week), else nothing."""
+    seen = [(i, v) for i, tw in enumerate(before) if (v := _value(tw, metric)) is not None]
+    if not seen or any((v >= value) if higher else (v <= value) for _, v in seen):
+        return ""
+    weeks = len(before) - seen[0][0] + 1
+    return (HIGHEST if higher else LOWEST).format(weeks=weeks)
+
+
+def chance_text(p: float) -> str:
+    """How often chance alone gives a result as extreme: "less than 1 time in 100"."""
+    if p < 0.001:
+        return CHANCE_BELOW.format(n=1000)
+    if p < 0.01:
+        return CHANCE_BELOW.format(n=100)
+    return CHANCE_ABOUT.format(n=round(1 / p))
 
 
 def _decline(current: TeamWeek, by_week: dict[str, TeamWeek], minimum: float) -> Alert | None:
@@ -204,11 +241,18 @@ def _decline(current: TeamWeek, by_week: dict[str, TeamWeek], minimum: float) ->
     if min(falls) < DECLINE_STEP or values[0] - values[-1] < minimum:
         return None
     reason = DECLINE_REASON.format(
-        path=" → ".join(_points(v) for v in values),
-        fall=round(values[0]) - round(values[-1]),
-        minimum=_points(minimum),
+        first=mood_text(values[0]),
+        last=mood_text(values[-1]),
+        path=" → ".join(mood_text(v) for v in values),
     )
-    return Alert(current.team, current.week, "decline", reason, value=values[-1], baseline=values[0])
+    detail = DECLINE_DETAIL.format(
+        step=_points_of(DECLINE_STEP),
+        fall=_points_of(shown(values[0]) - shown(values[-1])),
+        minimum=_points_of(minimum),
+        spreads=f"{DECLINE_SPREADS:g}",
+    )
+    return Alert(current.team, current.week, "decline", reason, value=values[-1], baseline=values[0],
+                 detail=detail)
 
 
 def _spread_before_decline(before: Sequence[TeamWeek | None]) -> float:
@@ -236,22 +280,23 @@ def _cooldown(
         margin = WORSE_SHARE * (settings.stress_rise if metric == "stress" else settings.mood_drop)
         worse_by = alert.value - worst.value if higher_is_worse else worst.value - alert.value
         if worse_by >= margin:
-            show = _percent if higher_is_worse else _points
-            more = WORSE_REASON.format(value=show(worst.value), week=worst.week)
+            show = percent_text if higher_is_worse else mood_text
+            more = WORSE_REASON.format(
+                worse="higher" if higher_is_worse else "lower",
+                week=week_start(worst.week).isocalendar().week,
+                value=show(worst.value),
+            )
             kept.append(replace(alert, reason=alert.reason + more))
     return kept
 
 
-def _points(value: float) -> str:
-    return f"{value:.0f}"
-
-
-def _percent(value: float) -> str:
-    return f"{value:.0%}"
+def _points_of(x: float) -> str:
+    n = shown(x)
+    return f"{plain(n)} point{'' if abs(n) == 1 else 's'}"
 
 
 def _t_text(t: float) -> str:
-    return f"{'−' if t < 0 else ''}∞" if math.isinf(t) else f"{t:.2f}"
+    return f"{MINUS if t < 0 else ''}∞" if math.isinf(t) else f"{t:.2f}".replace("-", MINUS)
 
 
 def _p_text(p: float) -> str:

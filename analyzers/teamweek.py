@@ -5,6 +5,7 @@ charts consume. Nothing here can hold a person's words, pseudonym or individual 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -12,6 +13,7 @@ from enum import Enum
 class Suppressed(str, Enum):
     """Why a team-week publishes no numbers."""
 
+    NO_DATA = "no_data"  # before the team's channels had any scored message
     TOO_FEW = "too_few"  # fewer than k people contributed
     OVERLAP = "overlap"  # another team differs by fewer than k people: publishing both would
     # let a reader subtract one from the other
@@ -63,7 +65,8 @@ class Alert:
     """A rule that fired on a team's published numbers, with the numbers it fired on.
 
     ``rule`` is one of ``"mood_drop"``, ``"stress_rise"``, ``"decline"``; ``reason`` is a
-    sentence for the recipients naming the test and the figures.
+    plain sentence for the recipients (what happened, how sure we are); ``detail`` names the
+    test and its statistics, for the preview only.
     """
 
     team: str
@@ -72,15 +75,18 @@ class Alert:
     reason: str
     value: float  # this week's value of the metric the rule watches
     baseline: float  # what it was compared with
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
-    """A practical suggestion for a manager, optionally linking to a training catalog item."""
+    """A practical suggestion for a manager, optionally linking to a training catalog item;
+    ``key`` names the advice it came from (so a digest need not repeat last weeks')."""
 
     text: str
     title: str | None = None
     url: str | None = None
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +103,45 @@ class Digest:
     stress_reporting: bool = True
     k: int = 5
     noise: bool = False
+    stress_threshold: float = 0.5  # a message counts as stressed from this likelihood up
+    earlier_alerts: tuple[Alert, ...] = ()  # alerts of the weeks before, within the cooldown
     generated: dt.date = field(default_factory=dt.date.today)
+
+
+MINUS = "\u2212"
+
+
+def shown(value: float, scale: float = 1) -> int:
+    """The whole number a figure is written as (``value * scale`` rounded half away from
+    zero): every figure and every change between figures is computed from these, so a
+    change shown always equals the difference of the figures shown."""
+    x = value * scale
+    return int(math.floor(abs(x) + 0.5)) * (1 if x >= 0 else -1)
+
+
+def signed(n: int) -> str:
+    """``+12``, ``−7`` (a real minus sign), ``0``."""
+    return f"+{n}" if n > 0 else f"{MINUS}{-n}" if n < 0 else "0"
+
+
+def plain(n: int) -> str:
+    """``12``, ``−7``."""
+    return f"{MINUS}{-n}" if n < 0 else str(n)
+
+
+def mood_text(value: float) -> str:
+    """A mood as written everywhere: ``+12``, ``−7``."""
+    return signed(shown(value))
+
+
+def percent_text(share: float) -> str:
+    """A share (0..1) as written everywhere: ``25%``."""
+    return f"{plain(shown(share, 100))}%"
+
+
+def points(n: int) -> str:
+    """A change in points: ``+3 points``, ``−1 point``."""
+    return f"{signed(n)} point{'' if abs(n) == 1 else 's'}"
 
 
 def iso_week(day: dt.date) -> str:

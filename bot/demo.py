@@ -29,7 +29,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from analyzers.pseudonymise import Member, Pseudonymiser
 from bot.core import Outcome, Teamweather
-from bot.demo_digests import demo_settings, describe_deliveries, run_weekly_jobs, team_table
+from bot.delivery import Outgoing
+from bot.demo_digests import FolderCourier, demo_settings, describe_deliveries, message_lines, run_weekly_jobs, team_table
 from bot.demo_hostile import HostileReport, describe, hostile_round
 from bot.metrics import Metrics
 from bot.runtime import default_analyzer
@@ -250,6 +251,11 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
             echo(f"  {line}")
     for alert in core.db.execute("SELECT week, team, reason FROM alerts ORDER BY week, team"):
         echo(f"  alert {alert[0]} {alert[1]}: {alert[2]}")
+    for recipient, message in _worth_reading(courier):
+        echo("")
+        echo(f"What {names_by_id.get(recipient, recipient)} read ({message.kind}, {message.team}, {message.week}):")
+        for line in message_lines(message):
+            echo(f"  | {line}")
     echo(f"Digest previews for {weeks[-1]} (Block Kit JSON, chart PNG, HTML): {out / 'digests' / weeks[-1]}")
     leaks = raw_leaks(db_path, workspace, events, extra=[out / "outbox", out / "digests"])
     echo("")
@@ -258,6 +264,21 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
     (out / "summary.txt").write_text(table + "\n", encoding="utf-8")
     echo(f"Summary written to {out / 'summary.txt'}")
     core.db.close()
+
+
+def _worth_reading(courier: FolderCourier) -> list[tuple[str, Outgoing]]:
+    """The messages the demo prints in full: the first digest that carries an alert, the
+    separate alert its HR recipient got, and the same team's next digest (which refers back
+    to the alert instead of repeating it)."""
+    alerted = next(((r, m) for r, m in courier.sent if m.kind == "alert"), None)
+    if alerted is None:
+        return []
+    team, week = alerted[1].team, alerted[1].week
+    first = next((r, m) for r, m in courier.sent if m.kind == "digest" and (m.team, m.week) == (team, week))
+    later = sorted(m.week for _, m in courier.sent if m.week > week)
+    after = [(r, m) for r, m in courier.sent
+             if later and m.kind == "digest" and (m.team, m.week) == (team, later[0])]
+    return [first, alerted, *after[:1]]
 
 
 def _iso_week(day: str) -> str:

@@ -4,14 +4,16 @@ delivering into an outbox folder instead of Slack."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable
 
 import sqlite_utils
 
 from analyzers.aggregate import team_weeks
-from analyzers.teamweek import Estimate, TeamWeek, previous_weeks, week_start
+from analyzers.teamweek import Estimate, Suppressed, TeamWeek, mood_text, plain, previous_weeks, shown, week_start
 from bot import digests
 from bot.config import Settings, parse_settings
 from bot.delivery import Outgoing
@@ -78,25 +80,53 @@ def team_table(db: sqlite_utils.Database, settings: Settings, last_week: str, n:
         db, {t.name: t.channels for t in settings.teams}, weeks, k=settings.privacy.k,
         stress_threshold=settings.digest.stress_threshold, stress_reporting=True,
     )
-    lines = [f"{'team':<10} {'week':<9} {'people':>6} {'msgs':>5}  {'mood (95% CI)':<17} {'neg%':>4} {'stress%':>7}"]
+    lines = [f"{'team':<10} {'week':<9} {'people':>6} {'msgs':>5}  {'mood (95% CI)':<17} {'neg%':>4} "
+             f"{'stress index%':>13} {'stressed%':>9}"]
     for team, rows in per_team.items():
         lines += [_row(team, row, settings.privacy.k) for row in rows]
     return "\n".join(lines)
 
 
+_WHY = {Suppressed.NO_DATA: "no data yet", Suppressed.TOO_FEW: "fewer than {k} people",
+        Suppressed.OVERLAP: "overlaps another team"}
+
+
 def _row(team: str, row: TeamWeek, k: int) -> str:
     if row.suppressed is not None:
-        why = f"fewer than {k} people" if row.suppressed.value == "too_few" else "overlaps another team"
+        why = _WHY[row.suppressed].format(k=k)
         return f"{team:<10} {row.week:<9} {'':>6} {'':>5}  suppressed: {why}"
     assert row.mood is not None and row.negative is not None and row.stress is not None
+    assert row.stressed is not None
     return (
         f"{team:<10} {row.week:<9} {row.contributors:>6} {row.messages:>5}  {_ci(row.mood):<17} "
-        f"{100 * row.negative.value:>4.0f} {100 * row.stress.value:>7.0f}"
+        f"{plain(shown(row.negative.value, 100)):>4} {plain(shown(row.stress.value, 100)):>13} "
+        f"{plain(shown(row.stressed.value, 100)):>9}"
     )
 
 
 def _ci(e: Estimate) -> str:
-    return f"{e.value:+.0f} ({e.low:+.0f} to {e.high:+.0f})"
+    return f"{mood_text(e.value)} ({mood_text(e.low)} to {mood_text(e.high)})"
+
+
+_LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
+
+
+def message_lines(message: Outgoing) -> list[str]:
+    """A delivered message as the plain lines a reader sees, the chart as ``[chart: …]``."""
+    lines: list[str] = []
+    for i, block in enumerate(message.blocks):
+        if i == message.chart_index:
+            lines.append(f"[chart: {message.chart_title}]")
+        if block["type"] == "header":
+            lines.append(block["text"]["text"])
+        elif block["type"] == "section":
+            lines += block["text"]["text"].splitlines()
+        elif block["type"] == "context":
+            lines += [element["text"] for element in block["elements"]]
+    if message.chart_png is not None and message.chart_index is None:
+        lines.append(f"[chart: {message.chart_title}]")
+    cleaned = (_LINK.sub(r"\2", line) for line in lines)
+    return [html.unescape(line.replace("*", "").replace("_", "")) for line in cleaned]
 
 
 def describe_deliveries(courier: FolderCourier, name_of: Callable[[str], str]) -> list[str]:

@@ -8,34 +8,29 @@ off no stress figure, alert, suggestion or chart line appears, whatever the dige
 from __future__ import annotations
 
 import html as html_lib
-import io
-import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from analyzers.teamweek import Alert, Digest, Estimate, Suggestion, Suppressed, TeamWeek
-from analyzers.teamweek import previous_weeks, week_start
+from analyzers.teamweek import percent_text, plain, points, previous_weeks, shown
+from analyzers.teamweek import signed as signed_text
 from bot import texts as t
+from bot.digest_chart import CHART_PIXELS, chart_figure, chart_png, chart_title, no_chart
+from bot.week_names import week_name, week_number
 
-if TYPE_CHECKING:
-    from matplotlib.artist import Artist
-    from matplotlib.figure import Figure
-
-__all__ = ["alert_blocks", "alert_text", "blocks", "chart_figure", "chart_png", "chart_title",
-           "fallback_text", "html"]
+__all__ = ["alert_blocks", "alert_text", "blocks", "chart_figure", "chart_index", "chart_png",
+           "chart_title", "fallback_text", "html", "no_chart"]
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
-CHART_SIZE = (8.0, 4.0)  # inches, at CHART_DPI: 800 x 400 pixels
-CHART_DPI = 100
 _LINKABLE = re.compile(r"^https?://[^\s<>|\"']+$")
 _STRESS = re.compile(r"stress", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class _Row:
-    """One figure of this week, formatted: ``Mood +12 ▲ (+4 since last week; 95% CI 5 to 19)``."""
+    """One figure of this week, formatted: ``Mood +12 ▲ (+4 points since last week; 95% CI 5 to 19)``."""
 
     label: str
     value: str
@@ -47,32 +42,25 @@ class _Row:
         return "; ".join(part for part in (self.change, self.interval) if part)
 
 
-def _signed(x: int) -> str:
-    return f"+{x}" if x > 0 else f"−{-x}" if x < 0 else "0"
-
-
-def _plain(x: int) -> str:
-    return f"−{-x}" if x < 0 else str(x)
-
-
-def _row(label: str, now: float, change: float | None, interval: Estimate | None, *,
-         scale: float = 1, unit: str = "", signed: bool = False) -> _Row:
-    """A row; ``change`` since last week is None when there is nothing to compare with. The
-    arrow follows the change as shown, so a change that rounds to zero gets the flat arrow.
-    Shares (``unit="%"``) change by percentage points."""
-    value = round(now * scale)
-    if change is None:
+def _row(label: str, now: float, before: float | None, interval: Estimate | None, *,
+         scale: float = 1, unit: str = "", signed: bool = False, in_points: bool = True) -> _Row:
+    """A row. The change since last week is the difference of the two figures as shown (both
+    rounded first), so it always agrees with them; None ``before``: nothing to compare with.
+    The arrow follows the change as shown: no change, the flat arrow."""
+    value = shown(now, scale)
+    if before is None:
         arrow, said = "", t.NO_COMPARISON
     else:
-        delta = round(change * scale)
+        delta = value - shown(before, scale)
         arrow = t.ARROW_UP if delta > 0 else t.ARROW_DOWN if delta < 0 else t.ARROW_FLAT
-        template = t.CHANGE_POINTS if unit == "%" else t.CHANGE
-        said = template.format(change=_signed(delta)) if delta else t.NO_CHANGE
+        amount = points(delta) if in_points else signed_text(delta)
+        said = t.CHANGE.format(change=amount) if delta else t.NO_CHANGE
     ci = None
     if interval is not None:
-        low, high = (_plain(round(x * scale)) + unit for x in (interval.low, interval.high))
+        write = signed_text if signed else plain
+        low, high = (write(shown(x, scale)) + unit for x in (interval.low, interval.high))
         ci = t.INTERVAL.format(low=low, high=high)
-    return _Row(label, (_signed(value) if signed else _plain(value)) + unit, arrow, said, ci)
+    return _Row(label, (signed_text(value) if signed else plain(value)) + unit, arrow, said, ci)
 
 
 def _last_week(digest: Digest) -> TeamWeek | None:
@@ -81,43 +69,57 @@ def _last_week(digest: Digest) -> TeamWeek | None:
 
 
 def _rows(digest: Digest) -> list[_Row]:
-    """This week's figures; none when the week is suppressed."""
+    """This week's figures; none when the week is suppressed. One stress figure (the stress
+    index); the share of stressed messages is in the HTML preview's details only."""
     now = digest.current
     if not now.published:
         return []
     last = _last_week(digest)
 
-    def diff(get: Callable[[TeamWeek], Estimate | None]) -> float | None:
-        a, b = get(now), get(last) if last else None
-        return a.value - b.value if a and b else None
+    def before(get: Callable[[TeamWeek], Estimate | None]) -> float | None:
+        estimate = get(last) if last else None
+        return estimate.value if estimate else None
 
     rows: list[_Row] = []
     if now.mood:
-        change = now.mood_change.value if now.mood_change else diff(lambda w: w.mood)
-        rows.append(_row(t.MOOD, now.mood.value, change, now.mood, signed=True))
-    shares: list[tuple[str, Callable[[TeamWeek], Estimate | None]]] = [(t.NEGATIVE, lambda w: w.negative)]
+        rows.append(_row(t.MOOD, now.mood.value, before(lambda w: w.mood), now.mood, signed=True))
+    shares: list[tuple[str, Callable[[TeamWeek], Estimate | None]]] = []
     if digest.stress_reporting:
-        shares += [(t.STRESS, lambda w: w.stress), (t.STRESSED, lambda w: w.stressed)]
+        shares.append((t.STRESS, lambda w: w.stress))
+    shares.append((t.NEGATIVE, lambda w: w.negative))
     for label, get in shares:
         estimate = get(now)
         if estimate is not None:
-            rows.append(_row(label, estimate.value, diff(get), estimate, scale=100, unit="%"))
-    for label, count, before in (
+            rows.append(_row(label, estimate.value, before(get), estimate, scale=100, unit="%"))
+    for label, count, earlier in (
         (t.CONTRIBUTORS, now.contributors, last.contributors if last else None),
         (t.MESSAGES, now.messages, last.messages if last else None),
     ):
         if count is not None:
-            change = count - before if before is not None else None
-            rows.append(_row(label, count, change, None))
+            rows.append(_row(label, count, earlier, None, in_points=False))
     return rows
+
+
+def _stressed_share(digest: Digest) -> str | None:
+    """The share of messages above the stress threshold, for the HTML preview's details."""
+    now = digest.current
+    if not (digest.stress_reporting and now.published and now.stressed):
+        return None
+    e = now.stressed
+    interval = t.INTERVAL.format(low=percent_text(e.low), high=percent_text(e.high))
+    return t.STRESSED_DETAIL.format(value=percent_text(e.value), interval=interval,
+                                    threshold=percent_text(digest.stress_threshold))
+
+
+_SUPPRESSED = {Suppressed.NO_DATA: t.SUPPRESSED_NO_DATA, Suppressed.TOO_FEW: t.SUPPRESSED_TOO_FEW,
+               Suppressed.OVERLAP: t.SUPPRESSED_OVERLAP}
+_FALLBACK_SUPPRESSED = {Suppressed.NO_DATA: t.FALLBACK_NO_DATA, Suppressed.TOO_FEW: t.FALLBACK_TOO_FEW,
+                        Suppressed.OVERLAP: t.FALLBACK_OVERLAP}
 
 
 def _suppression(digest: Digest) -> str | None:
     reason = digest.current.suppressed
-    if reason is None:
-        return None
-    template = t.SUPPRESSED_TOO_FEW if reason is Suppressed.TOO_FEW else t.SUPPRESSED_OVERLAP
-    return template.format(k=digest.k)
+    return None if reason is None else _SUPPRESSED[reason].format(k=digest.k)
 
 
 def _alerts(digest: Digest) -> list[Alert]:
@@ -128,6 +130,36 @@ def _alerts(digest: Digest) -> list[Alert]:
             if digest.stress_reporting or not (a.rule == "stress_rise" or _STRESS.search(a.reason))]
 
 
+_METRIC_OF_RULE = {"mood_drop": "mood", "decline": "mood", "stress_rise": "stress"}
+
+
+def _follow_ups(digest: Digest) -> list[str]:
+    """One line per metric alerted in the weeks before (within the cooldown) and not alerted
+    again this week: where it stands now against the figure that alerted, so that a manager
+    can tell whether it passed without the alert being repeated."""
+    now = digest.current
+    if not now.published:
+        return []
+    alerted_now = {_METRIC_OF_RULE.get(a.rule) for a in _alerts(digest)}
+    lines: dict[str, str] = {}
+    for alert in sorted(digest.earlier_alerts, key=lambda a: a.week, reverse=True):
+        metric = _METRIC_OF_RULE.get(alert.rule)
+        if metric is None or metric in alerted_now or metric in lines:
+            continue
+        if metric == "stress":
+            if not digest.stress_reporting or now.stress is None:
+                continue
+            then, current = percent_text(alert.value), percent_text(now.stress.value)
+        elif now.mood is not None:
+            then, current = signed_text(shown(alert.value)), signed_text(shown(now.mood.value))
+        else:
+            continue
+        lines[metric] = t.ALERT_FOLLOW_UP.format(
+            week=week_number(alert.week), name=t.ALERT_NAMES.get(alert.rule, alert.rule),
+            figure=t.MOOD if metric == "mood" else t.STRESS, then=then, now=current)
+    return list(lines.values())
+
+
 def _suggestions(digest: Digest) -> list[Suggestion]:
     if digest.stress_reporting:
         return list(digest.suggestions)
@@ -136,8 +168,7 @@ def _suggestions(digest: Digest) -> list[Suggestion]:
 
 
 def _week(digest: Digest) -> str:
-    monday = week_start(digest.week)
-    return t.WEEK_DATE.format(day=monday.day, month=monday.strftime("%b"), year=monday.year)
+    return week_name(digest.week)
 
 
 def _title(digest: Digest) -> str:
@@ -149,8 +180,9 @@ def _privacy(digest: Digest) -> str:
     return f"{text} {t.PRIVACY_NOISE}" if digest.noise else text
 
 
-def _scale(digest: Digest) -> str:
-    return f"{t.SCALE_MOOD} {t.SCALE_STRESS}" if digest.stress_reporting else t.SCALE_MOOD
+def _scale(digest: Digest) -> list[str]:
+    """What each figure means, one line each."""
+    return [t.SCALE_MOOD, t.SCALE_STRESS] if digest.stress_reporting else [t.SCALE_MOOD]
 
 
 # -- Slack ------------------------------------------------------------------------------------
@@ -205,22 +237,33 @@ def _suggestion_section(suggestions: list[Suggestion]) -> dict[str, Any]:
     return _section(lines)
 
 
+def _alert_section(alerts: list[Alert]) -> dict[str, Any]:
+    heading = t.ALERTS if len(alerts) > 1 else t.ALERT
+    return _section([f":warning: *{heading}*", *(f"• {_mrkdwn(a.reason)}" for a in alerts)])
+
+
 def blocks(digest: Digest) -> list[dict[str, Any]]:
-    """The digest as Slack Block Kit blocks, within Slack's limits."""
+    """The digest as Slack Block Kit blocks, within Slack's limits: title, any alert (said
+    here once: managers get no separate alert message), this week's figures, [the chart goes
+    at ``chart_index``], suggestions, the privacy note."""
     out = [_header(_title(digest))]
     alerts = _alerts(digest)
     if alerts:
-        out.append(_section([f":warning: *{t.ALERTS}*", *(f"• {_mrkdwn(a.reason)}" for a in alerts)]))
+        out.append(_alert_section(alerts))
     suppressed = _suppression(digest)
     if suppressed:
-        out.append(_section([_mrkdwn(suppressed)]))
+        lines = [_mrkdwn(suppressed)]
     else:
         lines = [f"*{t.THIS_WEEK}*"]
         for r in _rows(digest):
             arrow = f" {r.arrow}" if r.arrow else ""
             lines.append(f"• *{r.label}* {r.value}{arrow} ({r.detail()})")
-        lines.append(f"_{_scale(digest)}_")
-        out.append(_section(lines))
+        lines += [_mrkdwn(line) for line in _follow_ups(digest)]
+        lines += [f"_{line}_" for line in _scale(digest)]
+    absent = no_chart(digest)
+    if absent:
+        lines.append(_mrkdwn(absent))
+    out.append(_section(lines))
     suggestions = _suggestions(digest)
     if suggestions:
         out.append(_suggestion_section(suggestions))
@@ -228,19 +271,22 @@ def blocks(digest: Digest) -> list[dict[str, Any]]:
     return out
 
 
+def chart_index(digest: Digest) -> int:
+    """Where the chart goes in ``blocks(digest)``: right after this week's figures."""
+    return 3 if _alerts(digest) else 2
+
+
 def fallback_text(digest: Digest) -> str:
     """The one-line notification text sent alongside the blocks."""
     reason = digest.current.suppressed
     if reason is not None:
-        template = t.FALLBACK_TOO_FEW if reason is Suppressed.TOO_FEW else t.FALLBACK_OVERLAP
-        summary = template.format(k=digest.k)
+        summary = _FALLBACK_SUPPRESSED[reason].format(k=digest.k)
     else:
         mood = next((r for r in _rows(digest) if r.label == t.MOOD), None)
         if mood is None:
             summary = ""
         elif mood.arrow:
-            summary = t.FALLBACK_MOOD_CHANGE.format(value=mood.value, arrow=mood.arrow,
-                                                    change=mood.change.removesuffix(" since last week"))
+            summary = t.FALLBACK_MOOD_CHANGE.format(value=mood.value, arrow=mood.arrow, change=mood.change)
         else:
             summary = t.FALLBACK_MOOD.format(value=mood.value)
         summary += "."
@@ -256,12 +302,13 @@ def _alert_names(digest: Digest) -> str:
 
 
 def alert_blocks(digest: Digest) -> list[dict[str, Any]]:
-    """The alert message (to managers and HR) as Slack blocks: the reasons and suggestions."""
+    """The separate alert message, for alert recipients who get no digest (HR), as Slack
+    blocks: the alerts and suggestions, and where the managers read it."""
     title = t.ALERT_TITLE.format(team=digest.team, week=_week(digest))
     out = [_header(title)]
     alerts = _alerts(digest)
     if alerts:
-        out.append(_section([f":warning: *{t.ALERTS}*", *(f"• {_mrkdwn(a.reason)}" for a in alerts)]))
+        out.append(_alert_section(alerts))
     suggestions = _suggestions(digest)
     if suggestions:
         out.append(_suggestion_section(suggestions))
@@ -274,80 +321,6 @@ def alert_text(digest: Digest) -> str:
     """The notification text of the alert message."""
     text = t.ALERT_FALLBACK.format(team=digest.team, week=_week(digest), names=_alert_names(digest))
     return _mrkdwn(text)
-
-
-# -- Chart ------------------------------------------------------------------------------------
-
-def _series(weeks: tuple[TeamWeek, ...], get: Callable[[TeamWeek], Estimate | None],
-            scale: float) -> tuple[list[float], list[float], list[float]]:
-    def pick(week: TeamWeek, part: str) -> float:
-        e = get(week) if week.published else None
-        return getattr(e, part) * scale if e is not None else math.nan
-    value, low, high = ([pick(w, part) for w in weeks] for part in ("value", "low", "high"))
-    return value, low, high
-
-
-def chart_figure(digest: Digest) -> Figure:
-    """The 8-week chart as a matplotlib figure: mood with its interval band, and the stress
-    index on a second axis only when stress reporting is on; unpublished weeks are grey gaps."""
-    from matplotlib.figure import Figure
-
-    weeks = digest.history or (digest.current,)
-    x = list(range(len(weeks)))
-    fig = Figure(figsize=CHART_SIZE, dpi=CHART_DPI)
-    fig.subplots_adjust(left=0.08, right=0.92 if digest.stress_reporting else 0.97, top=0.88, bottom=0.2)
-    ax = fig.add_subplot()
-    ax.set_title(_cut(t.CHART_TITLE.format(team=digest.team, n=len(weeks)), 48), parse_math=False,
-                 fontsize=11, loc="left")
-    mood, low, high = _series(weeks, lambda w: w.mood, 1)
-    handles: list[Artist] = [ax.plot(x, mood, marker="o", color="#1f6fb4", label=t.CHART_MOOD)[0]]
-    handles.append(ax.fill_between(x, low, high, color="#1f6fb4", alpha=0.18, linewidth=0,
-                                   label=t.CHART_INTERVAL))
-    ax.vlines(x, low, high, color="#1f6fb4", alpha=0.35, linewidth=1)
-    ax.axhline(0, color="#999999", linewidth=0.8)
-    shown = [v for v in low + high if not math.isnan(v)]
-    bottom, top = min([*shown, 0.0]), max([*shown, 0.0])
-    if top - bottom < 20:
-        middle = (top + bottom) / 2
-        bottom, top = middle - 10, middle + 10
-    pad = (top - bottom) * 0.1
-    ax.set_ylim(max(-100.0, bottom - pad), min(100.0, top + pad))
-    ax.set_ylabel(t.CHART_MOOD)
-    ax.set_xlim(-0.5, len(weeks) - 0.5)
-    ax.set_xticks(x, [f"{week_start(w.week).day} {week_start(w.week):%b}" for w in weeks], fontsize=8)
-    hidden = [i for i, w in enumerate(weeks) if not w.published]
-    for i in hidden:
-        ax.axvspan(i - 0.5, i + 0.5, color="#e6e6e6", zorder=0, linewidth=0)
-    if hidden:
-        fig.text(0.08, 0.04, t.CHART_HIDDEN, fontsize=8, color="#555555", parse_math=False)
-    if digest.stress_reporting:
-        ax2 = ax.twinx()
-        stress, s_low, s_high = _series(weeks, lambda w: w.stress, 100)
-        handles += ax2.plot(x, stress, marker="s", linestyle="--", color="#c0392b", label=t.CHART_STRESS)
-        ax2.fill_between(x, s_low, s_high, color="#c0392b", alpha=0.12, linewidth=0)
-        ax2.vlines(x, s_low, s_high, color="#c0392b", alpha=0.3, linewidth=1)
-        ax2.set_ylim(0, 100)
-        ax2.set_ylabel(t.CHART_STRESS_AXIS)
-    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
-              ncols=len(handles), borderaxespad=0.2)
-    return fig
-
-
-def chart_title(digest: Digest) -> str:
-    """What the chart shows, in words: the uploaded file's title and the image's alt text."""
-    template = t.CHART_ALT_STRESS if digest.stress_reporting else t.CHART_ALT
-    return template.format(team=digest.team, n=len(digest.history or (digest.current,)))
-
-
-def chart_png(digest: Digest) -> bytes:
-    """The chart as an 800x400 PNG; the same digest always gives the same bytes."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    fig = chart_figure(digest)
-    FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=CHART_DPI, metadata={"Software": None})
-    return buffer.getvalue()
 
 
 # -- HTML -------------------------------------------------------------------------------------
@@ -370,8 +343,14 @@ def html(digest: Digest, chart_src: str) -> str:
              f"<style>{_STYLE}</style>\n</head>\n<body>\n<h1>{e(title)}</h1>"]
     alerts = _alerts(digest)
     if alerts:
-        items = "".join(f"<li>{e(a.reason)}</li>" for a in alerts)
-        parts.append(f'<section class="alerts"><h2>{e(t.ALERTS)}</h2><ul>{items}</ul></section>')
+        items = "".join(
+            f"<li>{e(a.reason)}"
+            + (f"<details><summary>{e(t.ALERT_STATISTICS)}</summary>{e(a.detail)}</details>" if a.detail else "")
+            + "</li>"
+            for a in alerts
+        )
+        heading = t.ALERTS if len(alerts) > 1 else t.ALERT
+        parts.append(f'<section class="alerts"><h2>{e(heading)}</h2><ul>{items}</ul></section>')
     parts.append(f"<section><h2>{e(t.THIS_WEEK)}</h2>")
     suppressed = _suppression(digest)
     if suppressed:
@@ -379,9 +358,19 @@ def html(digest: Digest, chart_src: str) -> str:
     else:
         rows = "".join(f"<tr><th>{e(r.label)}</th><td>{e(r.value)} {e(r.arrow)}</td>"
                        f'<td class="detail">{e(r.detail())}</td></tr>' for r in _rows(digest))
-        parts.append(f'<table>{rows}</table><p class="note">{e(_scale(digest))}</p>')
-    parts.append(f'<img src="{e(chart_src)}" alt="{e(chart_title(digest))}" width="800" height="400">'
-                 "</section>")
+        follow_ups = "".join(f"<p>{e(line)}</p>" for line in _follow_ups(digest))
+        notes = "".join(f'<p class="note">{e(line)}</p>' for line in _scale(digest))
+        parts.append(f"<table>{rows}</table>{follow_ups}{notes}")
+        stressed = _stressed_share(digest)
+        if stressed:
+            parts.append(f"<details><summary>{e(t.DETAILS)}</summary><p>{e(stressed)}</p></details>")
+    absent = no_chart(digest)
+    if absent:
+        parts.append(f'<p class="note">{e(absent)}</p></section>')
+    else:
+        width, height = CHART_PIXELS
+        parts.append(f'<img src="{e(chart_src)}" alt="{e(chart_title(digest))}" width="{width}" '
+                     f'height="{height}"></section>')
     suggestions = _suggestions(digest)
     if suggestions:
         items = ""

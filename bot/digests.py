@@ -29,6 +29,7 @@ from bot.config import Settings, TeamSettings
 from bot.delivery import Courier, Outgoing, Result, deliver
 from bot.errors import PlatformUnavailable
 from storage import alerts as alert_store
+from storage import suggestions as suggestion_store
 from storage import deliveries
 
 log = logging.getLogger(__name__)
@@ -82,12 +83,14 @@ def build(
         if team.name not in wanted:
             continue
         history = per_team[team.name]
+        earlier = alert_store.before(db, team.name, week)
         fired = (
-            evaluate(history, alert_store.before(db, team.name, week), settings.alerts,
-                     stress_reporting=stress)
+            evaluate(history, earlier, settings.alerts, stress_reporting=stress)
             if settings.alerts.enabled
             else []
         )
+        window = set(previous_weeks(week, settings.alerts.cooldown_weeks)[:-1])
+        open_before = tuple(a for a in earlier if a.week in window)
         current = history[-1]
         result.append(
             Digest(
@@ -96,25 +99,31 @@ def build(
                 current=current,
                 history=tuple(history[-HISTORY_WEEKS:]),
                 alerts=tuple(fired),
-                suggestions=suggest(current, fired, catalog, stress_reporting=stress),
+                suggestions=suggest(current, history, fired, catalog, stress_reporting=stress,
+                                    recent=suggestion_store.recent(db, team.name, week),
+                                    earlier=open_before),
                 stress_reporting=stress,
                 k=privacy.k,
                 noise=privacy.epsilon is not None,
+                stress_threshold=settings.digest.stress_threshold,
+                earlier_alerts=open_before,
             )
         )
     return result
 
 
 def digest_message(digest: Digest) -> Outgoing:
-    """A manager's weekly message."""
+    """A manager's weekly message, the chart right after this week's figures."""
+    chart = digest_render.chart_png(digest)
     return Outgoing(
         team=digest.team,
         week=digest.week,
         kind="digest",
         text=digest_render.fallback_text(digest),
         blocks=digest_render.blocks(digest),
-        chart_png=digest_render.chart_png(digest),
-        chart_title=digest_render.chart_title(digest),
+        chart_png=chart,
+        chart_title=digest_render.chart_title(digest) if chart is not None else "",
+        chart_index=digest_render.chart_index(digest) if chart is not None else None,
     )
 
 
@@ -160,16 +169,20 @@ def send(
     report = SendReport(week)
     for digest in build(db, settings, week, noise_key=noise_key, teams=teams):
         config = settings.team(digest.team)
-        if digest.alerts:
-            with db.conn:
-                for alert in digest.alerts:
-                    alert_store.save(db, alert)
+        with db.conn:
+            for alert in digest.alerts:
+                alert_store.save(db, alert)
+            suggestion_store.save(db, digest.team, week, [s.key for s in digest.suggestions])
         message = digest_message(digest)
-        for recipient in _digest_recipients(config, courier):
+        readers = _digest_recipients(config, courier)
+        for recipient in readers:
             report.add(f"digest {digest.team} to {recipient}", deliver(db, courier, recipient, message, key=noise_key, clock=clock))
         if digest.alerts:
+            # Said once: digest readers have the alert at the top of their digest.
             warning = alert_message(digest)
-            for recipient in dict.fromkeys(config.managers + config.hr_recipients(settings.alerts)):
+            others = [r for r in dict.fromkeys(config.managers + config.hr_recipients(settings.alerts))
+                      if r not in readers]
+            for recipient in others:
                 report.add(f"alert {digest.team} to {recipient}", deliver(db, courier, recipient, warning, key=noise_key, clock=clock))
     return report
 
@@ -218,8 +231,11 @@ def write_preview(digest: Digest, folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     chart = folder / "chart.png"
-    chart.write_bytes(digest_render.chart_png(digest))
-    written = [chart]
+    png = digest_render.chart_png(digest)
+    written = []
+    if png is not None:
+        chart.write_bytes(png)
+        written.append(chart)
     message = {"text": digest_render.fallback_text(digest), "blocks": digest_render.blocks(digest)}
     (folder / "digest.json").write_text(json.dumps(message, indent=2, ensure_ascii=False) + "\n")
     (folder / "digest.html").write_text(digest_render.html(digest, chart.name), encoding="utf-8")

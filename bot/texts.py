@@ -72,29 +72,39 @@ BUSY = "Teamweather is busy right now and changed nothing. Please try again in a
 # -- Weekly digests and alerts (bot/digest_render.py) ----------------------------------------
 
 
-TITLE = "Team weather for {team}, week of {week}"
+TITLE = "Team weather for {team}, {week}"
 WEEK_DATE = "{day} {month} {year}"  # the Monday of the ISO week: "16 Nov 2026"
+WEEK_NAME = "week {number} ({days})"  # "week 47 (16–22 Nov 2026)": bot/week_names.py
+WEEK_SHORT = "W{number}"
 
 THIS_WEEK = "This week"
 MOOD = "Mood"
 NEGATIVE = "Negative messages"
 STRESS = "Stress index"
-STRESSED = "Stressed messages"
 CONTRIBUTORS = "People who wrote"
 MESSAGES = "Messages"
 
-CHANGE = "{change} since last week"
-CHANGE_POINTS = "{change} points since last week"
+CHANGE = "{change} since last week"  # "−1 point since last week", "+3 since last week"
 NO_CHANGE = "no change since last week"
 NO_COMPARISON = "no published figures from last week to compare"
 INTERVAL = "95% CI {low} to {high}"
 SCALE_MOOD = "Mood runs from −100 (every message negative) to +100 (every message positive)."
-SCALE_STRESS = "The stress index is the average stress likelihood of messages, from 0% to 100%."
+SCALE_STRESS = (
+    "Stress index: the model's average likelihood that a message shows stress, from 0% to 100%."
+)
+#: Only in the HTML preview's details: the digest shows one stress figure, the index.
+STRESSED_DETAIL = (
+    "Stressed messages (a stress likelihood of {threshold} or more): {value}, {interval}."
+)
+DETAILS = "Details"
 
 ARROW_UP: Final = "▲"
 ARROW_DOWN: Final = "▼"
 ARROW_FLAT: Final = "→"
 
+SUPPRESSED_NO_DATA = (
+    "This team's channels have no analysed messages yet, so there are no figures this week."
+)
 SUPPRESSED_TOO_FEW = (
     "Fewer than {k} people wrote in this team's channels this week, so no figures are shown."
 )
@@ -104,6 +114,7 @@ SUPPRESSED_OVERLAP = (
     "are shown this week."
 )
 
+ALERT = "Alert"
 ALERTS = "Alerts"
 SUGGESTIONS = "Suggestions"
 ABOUT = "About these figures"
@@ -115,7 +126,8 @@ PRIVACY_NOISE = "A little random noise is added to every figure for extra protec
 
 FALLBACK = "Team weather for {team}, week of {week}: {summary}"
 FALLBACK_MOOD = "mood {value}"
-FALLBACK_MOOD_CHANGE = "mood {value} {arrow} ({change} since last week)"
+FALLBACK_MOOD_CHANGE = "mood {value} {arrow} ({change})"
+FALLBACK_NO_DATA = "no figures yet (no analysed messages in the team's channels)."
 FALLBACK_TOO_FEW = "no figures this week (fewer than {k} people wrote)."
 FALLBACK_OVERLAP = "no figures this week (held back to keep individuals anonymous)."
 FALLBACK_ALERTS = "Alerts: {names}."
@@ -125,18 +137,37 @@ ALERT_NAMES: Final[Mapping[str, str]] = {
     "decline": "declining mood",
 }
 
-ALERT_TITLE = "Team weather alert for {team}, week of {week}"
-ALERT_FALLBACK = "Team weather alert for {team}, week of {week}: {names}."
-ALERT_MORE = "The weekly digest has this week's figures and the chart of recent weeks."
+ALERT_TITLE = "Team weather alert for {team}, {week}"
+ALERT_FALLBACK = "Team weather alert for {team}, {week}: {names}."
+#: The alert reaches each person once: managers read it at the top of their digest, and
+#: only alert recipients who get no digest (HR) get this separate message, which says so.
+ALERT_MORE = (
+    "The team's managers read this alert at the top of their weekly digest, with this week's "
+    "figures and the chart of recent weeks."
+)
+ALERT_STATISTICS = "How this was decided"
+#: In the digests after an alert, instead of repeating it.
+ALERT_FOLLOW_UP = "Since the {name} alert of week {week}: {figure} was {then} then, {now} now."
 
 CHART_TITLE = "{team}: the last {n} weeks"
 CHART_MOOD = "Mood"
 CHART_STRESS = "Stress index"
-CHART_STRESS_AXIS = "Stress index (%)"
 CHART_INTERVAL = "95% interval"
-CHART_HIDDEN = "Grey weeks: no figures published (too few people, or too close to another team)."
+CHART_WEEK = "Week"
+CHART_NO_DATA = "no data yet"  # inside a grey (unpublished) week of the chart
+CHART_TOO_FEW = "fewer than {k} people"
+CHART_OVERLAP = "overlaps another team"
 CHART_ALT = "{team}: mood over the last {n} weeks, with 95% intervals"
 CHART_ALT_STRESS = "{team}: mood and stress index over the last {n} weeks, with 95% intervals"
+# Instead of a chart, when no week shown was published:
+CHART_NONE_NO_DATA = "No chart yet: this team's channels have no data yet."
+CHART_NONE_TOO_FEW = "No chart: in none of the last {n} weeks did at least {k} people write in this team's channels."
+CHART_NONE_OVERLAP = ("No chart: in each of the last {n} weeks this team's figures were held back, because its "
+                      "members differ from another team's by fewer than {k} people.")
+CHART_NONE_MIXED = "No chart: none of the last {n} weeks could be published ({reasons})."
+CHART_NONE_PART_NO_DATA = "{count} with no data yet"
+CHART_NONE_PART_TOO_FEW = "{count} with fewer than {k} people"
+CHART_NONE_PART_OVERLAP = "{count} overlapping another team"
 
 
 # -- The app removed from a workspace (bot/lifecycle.py, teamweather purge) ------------------

@@ -95,3 +95,19 @@ def query_plan(db: sqlite_utils.Database) -> list[str]:
     """How SQLite runs the query (``EXPLAIN QUERY PLAN``), one line per step."""
     params = {"threshold": 0.5, "channels": "[]", "first": 0, "last": 0}
     return [row[-1] for row in db.conn.execute("EXPLAIN QUERY PLAN " + _QUERY, params)]
+
+
+def first_scored_week(db: sqlite_utils.Database, channels: Collection[str]) -> str | None:
+    """The ISO week of the earliest score in any of ``channels``; None if there is none.
+
+    One index seek per channel (``scores_channel_week`` starts with the channel and the week)."""
+    numbers = [
+        row[0]
+        for channel in sorted(set(channels))
+        for row in db.conn.execute(f"SELECT min({WEEK_NUMBER}) FROM scores WHERE channel = ?", (channel,))
+        if row[0] is not None
+    ]
+    if not numbers:
+        return None
+    year, week, _ = (EPOCH + dt.timedelta(weeks=min(numbers))).isocalendar()
+    return f"{year}-W{week:02d}"

@@ -10,9 +10,10 @@ import statistics
 
 import pytest
 import sqlite_utils
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzers.aggregate import MESSAGE_CAP, aggregate, team_weeks
-from analyzers.student_t import t975
 from analyzers.teamweek import Estimate, Suppressed, TeamWeek
 from storage import scores
 from storage.weekly import PersonWeek
@@ -56,31 +57,6 @@ def one(rows: list[PersonWeek]) -> TeamWeek:
     return team_week
 
 
-# --- the t multiplier -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("df", "textbook"),
-    [(1, 12.706), (2, 4.303), (4, 2.776), (8, 2.306), (9, 2.262), (30, 2.042), (120, 1.980)],
-)
-def test_t_quantile_matches_the_tables(df: int, textbook: float) -> None:
-    assert t975(df) == pytest.approx(textbook, abs=6e-4)
-
-
-@pytest.mark.parametrize("df", [3, 6, 17, 50])
-def test_t_quantile_leaves_5_percent_in_the_tails(df: int) -> None:
-    # Simpson's rule on Student's t density from 0 to t975(df), doubled.
-    log_c = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
-
-    def density(x: float) -> float:
-        return math.exp(log_c - (df + 1) / 2 * math.log1p(x * x / df))
-
-    t, steps = t975(df), 2000
-    h = t / steps
-    inner = sum((4 if i % 2 else 2) * density(i * h) for i in range(1, steps))
-    assert 2 * (density(0) + inner + density(t)) * h / 3 == pytest.approx(0.95, abs=1e-9)
-
-
 # --- each person once -------------------------------------------------------------------------
 
 
@@ -117,10 +93,53 @@ def test_intervals_stay_in_range() -> None:
     shares = [person(f"p{i}", [0.0], negatives=int(i == 0)) for i in range(5)]
     tw = one(shares)
     assert tw.negative is not None
-    assert tw.negative.low == 0.0 and 0 < tw.negative.value < tw.negative.high < 1
+    assert 0 < tw.negative.low < tw.negative.value < tw.negative.high < 1
 
 
-# --- k-anonymity ------------------------------------------------------------------------------
+def test_a_share_of_nought_has_an_interval_reaching_above_nought() -> None:
+    # 42 messages by 20 people, none stressed: a t interval over people is 0% to 0%.
+    rows = [person(f"p{i}", [5.0] * (3 if i < 2 else 2), stress=[0.1] * (3 if i < 2 else 2))
+            for i in range(20)]
+    tw = one(rows)
+    assert tw.messages == 42
+    for share in (tw.negative, tw.stressed):
+        assert share is not None and share.value == 0.0 and share.low == 0.0
+        # Wilson at n = 20 people (t-scaled to 17.5): the upper end is 18%, not 0%.
+        assert 0.15 < share.high < 0.22
+
+
+def test_a_share_of_one_has_an_interval_reaching_below_one() -> None:
+    rows = [person(f"p{i}", [-50.0], negatives=1, stress=[0.9], stressed=1) for i in range(6)]
+    tw = one(rows)
+    for share in (tw.negative, tw.stressed):
+        assert share is not None and share.value == 1.0 and share.high == 1.0
+        assert 0.4 < share.low < 0.8
+
+
+def test_a_share_interval_narrows_with_more_people() -> None:
+    def stressed_share(n: int) -> Estimate:
+        rows = [person(f"p{i}", [0.0, 0.0], stressed=int(i % 4 == 0) * 2) for i in range(n)]
+        estimate = one(rows).stressed
+        assert estimate is not None
+        return estimate
+    small, large = stressed_share(8), stressed_share(80)
+    assert small.value == large.value == 0.25
+    assert large.high - large.low < (small.high - small.low) / 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 30), st.floats(0, 1)), min_size=K, max_size=25))
+def test_share_intervals_hold_the_value_and_never_collapse(people: list[tuple[int, float]]) -> None:
+    rows = []
+    for i, (messages, fraction) in enumerate(people):
+        stressed = round(messages * fraction)
+        rows.append(person(f"p{i}", [0.0] * messages, negatives=stressed, stressed=stressed,
+                           stress=[stressed / messages] * messages))
+    tw = one(rows)
+    for share in (tw.negative, tw.stress, tw.stressed):
+        assert share is not None
+        assert 0.0 <= share.low <= share.value <= share.high <= 1.0
+        assert share.high - share.low > 0.01  # at most 25 people: never near-certain
 
 
 def test_fewer_than_k_people_publishes_nothing() -> None:
@@ -330,6 +349,17 @@ def test_team_weeks_from_the_database(db: sqlite_utils.Database) -> None:
     # The week before the first week asked for is read for its mood change.
     assert tw.mood_change is not None and tw.mood_change.value == pytest.approx(45.0 - 90.0)
     assert tw.stressed is not None and tw.stressed.value == 0.0
+
+
+def test_weeks_before_a_team_had_any_data_say_so(db: sqlite_utils.Database) -> None:
+    for i in range(5):
+        save(db, "2026-11-12", f"p{i}", "C1", 0.9)  # W46: the team's first data
+    save(db, "2026-11-25", "p0", "C1", 0.9)  # W48: one person only
+    result = team_weeks(db, {"team": ["C1"], "silent": ["C9"]}, ["2026-W45", W1, W2, W3],
+                        k=K, stress_threshold=0.5, stress_reporting=True)
+    assert [tw.suppressed for tw in result["team"]] == [
+        Suppressed.NO_DATA, None, Suppressed.TOO_FEW, Suppressed.TOO_FEW]
+    assert {tw.suppressed for tw in result["silent"]} == {Suppressed.NO_DATA}
 
 
 def test_team_weeks_leaves_the_garbage_collector_as_it_was(db: sqlite_utils.Database) -> None:

@@ -45,9 +45,18 @@ def test_demo_replays_the_sample_and_keeps_its_promises(tmp_path: Path) -> None:
     assert list((out / "outbox").rglob("*-alert.json")) and "alert 2026-W" in result.output
     for team in teams:
         preview = out / "digests" / "2026-W47" / team.lower()
-        assert {p.name for p in preview.iterdir()} >= {"digest.json", "digest.html", "chart.png"}
+        expected = {"digest.json", "digest.html"} | ({"chart.png"} if team != "Design" else set())
+        assert {p.name for p in preview.iterdir()} >= expected
     design = (out / "digests" / "2026-W47" / "design" / "digest.json").read_text()
-    assert "fewer than 5" in design.lower()
+    assert "fewer than 5" in design.lower() and "No chart:" in design
+    assert not (out / "digests" / "2026-W47" / "design" / "chart.png").exists()
+    # The manager reads the alert once, in plain words, atop the digest; HR separately.
+    assert "A drop this large happens by chance" in result.output and "t = " not in result.output
+    assert "read (digest, Platform, 2026-W45)" in result.output
+    assert "read (alert, Platform, 2026-W45)" in result.output
+    assert "Since the mood drop alert of week 45: Mood was −7 then" in result.output
+    alerted = {p.parent.name for p in (out / "outbox").rglob("*-alert.json")}
+    assert alerted and not alerted & managers  # managers had it in their digest
 
     db = connect(out / "demo.db")
     not_enrolled = {c["id"] for c in workspace["channels"] if not c["enrolled"]}

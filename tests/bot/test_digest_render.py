@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import matplotlib.image
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analyzers.teamweek import Alert, Digest, Estimate, Suggestion, Suppressed, TeamWeek, previous_weeks
+from analyzers.teamweek import Alert, Digest, Estimate, Suggestion, Suppressed, TeamWeek, mood_text, previous_weeks
 from bot import digest_render as render
 from bot import texts as t
 
@@ -99,28 +100,63 @@ def assert_valid_block_kit(blocks: list[dict[str, Any]]) -> None:
 def test_figures_show_value_arrow_change_and_interval() -> None:
     last = published(WEEKS[-2], 8.0, negative=0.18, stress=0.36, stressed=0.2, people=7, messages=120)
     now = TeamWeek(TEAM, WEEKS[-1], None, 8, 101, Estimate(12.3, 5.2, 19.4), Estimate(0.15, 0.1, 0.2),
-                   Estimate(0.41, 0.35, 0.47), Estimate(0.22, 0.15, 0.29), Estimate(4.2, -1.0, 9.0))
+                   Estimate(0.41, 0.35, 0.47), Estimate(0.22, 0.15, 0.29), Estimate(4.3, -1.0, 9.0))
     text = slack_text(render.blocks(digest(now, last=last)))
-    # Expected by hand: mood 12.3 -> +12, change 4.2 -> +4; shares in percent, changes in points.
-    assert "*Mood* +12 ▲ (+4 since last week; 95% CI 5 to 19)" in text
+    # Expected by hand: mood 12.3 -> +12 after +8, so +4; shares in percent, changes in points.
+    assert "*Mood* +12 ▲ (+4 points since last week; 95% CI +5 to +19)" in text
     assert "*Negative messages* 15% ▼ (−3 points since last week; 95% CI 10% to 20%)" in text
     assert "*Stress index* 41% ▲ (+5 points since last week; 95% CI 35% to 47%)" in text
-    assert "*Stressed messages* 22% ▲ (+2 points since last week; 95% CI 15% to 29%)" in text
     assert "*People who wrote* 8 ▲ (+1 since last week)" in text
     assert "*Messages* 101 ▼ (−19 since last week)" in text
 
 
-@pytest.mark.parametrize(("change", "arrow", "words"), [
-    (4.2, "▲", "+4 since last week"),
-    (-6.7, "▼", "−7 since last week"),
-    (0.4, "→", "no change since last week"),  # rounds to 0: no arrow claims a direction
-    (-0.4, "→", "no change since last week"),
+def test_one_stress_figure_in_the_digest_and_what_it_means() -> None:
+    d = digest(published(WEEKS[-1], 12.0, stress=0.3, stressed=0.25))
+    text = slack_text(render.blocks(d))
+    assert "*Stress index* 30%" in text and "Stressed messages" not in text
+    assert t.SCALE_STRESS in text
+    # The share above the threshold stays in the preview's details, threshold named.
+    page = visible(render.html(d, "chart.png"))
+    assert "Stressed messages (a stress likelihood of 50% or more): 25%" in page
+
+
+@pytest.mark.parametrize(("before", "now", "arrow", "words"), [
+    (8.0, 12.4, "▲", "+4 points since last week"),  # unrounded, 4.4
+    (8.4, -6.6, "▼", "−15 points since last week"),  # +8 to −7 is 15, though 15.0 apart unrounded
+    (-6.6, -7.4, "→", "no change since last week"),  # −7 and −7: no arrow claims a direction
+    (25.4, 27.4, "▲", "+2 points since last week"),  # +25 to +27, not +3... nor 2.0 by luck
+    (25.4, 26.2, "▲", "+1 point since last week"),  # singular
+    (26.2, 25.4, "▼", "−1 point since last week"),
 ])
-def test_the_arrow_follows_the_sign_of_the_change(change: float, arrow: str, words: str) -> None:
-    d = digest(published(WEEKS[-1], 20.0, change=change))
+def test_a_change_is_the_difference_of_the_figures_shown(before: float, now: float, arrow: str, words: str) -> None:
+    d = digest(published(WEEKS[-1], now), last=published(WEEKS[-2], before))
     line = next(line for line in slack_text(render.blocks(d)).split("\\n") if "*Mood*" in line)
-    assert line.startswith(f"• *Mood* +20 {arrow} ({words};")
-    assert f"mood +20 {arrow}" in render.fallback_text(d)
+    assert line.startswith(f"• *Mood* {mood_text(now)} {arrow} ({words};")
+    assert f"mood {mood_text(now)} {arrow}" in render.fallback_text(d)
+
+
+FIGURE = re.compile(r"\* ([+−]?\d+)%? [▲▼→] \((?:([+−]\d+)(?: points?)? since last week|no change since last week)")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.floats(-100, 100), st.floats(0, 1), st.floats(0, 1), st.integers(5, 60),
+                          st.integers(5, 900)), min_size=2, max_size=2))
+def test_every_change_shown_equals_the_difference_of_the_figures_shown(
+        weeks: list[tuple[float, float, float, int, int]]) -> None:
+    def week(name: str, values: tuple[float, float, float, int, int]) -> TeamWeek:
+        mood, negative, stress, people, messages = values
+        return published(name, mood, negative=negative, stress=stress, people=people, messages=messages)
+    last, now = week(WEEKS[-2], weeks[0]), week(WEEKS[-1], weeks[1])
+    old = {line.split("*")[1]: FIGURE.search(line) for line in
+           slack_text(render.blocks(digest(last))).split("\\n") if line.startswith("• *")}
+    new = {line.split("*")[1]: FIGURE.search(line) for line in
+           slack_text(render.blocks(digest(now, last=last))).split("\\n") if line.startswith("• *")}
+    assert set(new) == {t.MOOD, t.STRESS, t.NEGATIVE, t.CONTRIBUTORS, t.MESSAGES}
+    for label, match in new.items():
+        before = old[label]
+        assert match is not None and before is not None, label
+        value, change = (int(x.replace("−", "-")) for x in (match.group(1), match.group(2) or "0"))
+        assert change == value - int(before.group(1).replace("−", "-")), label
 
 
 def test_the_arrow_follows_the_sign_of_changes_computed_from_last_week() -> None:
@@ -135,7 +171,7 @@ def test_the_arrow_follows_the_sign_of_changes_computed_from_last_week() -> None
 def test_without_a_published_last_week_there_is_no_comparison() -> None:
     d = digest(published(WEEKS[-1], 12.0), last=TeamWeek(TEAM, WEEKS[-2], Suppressed.TOO_FEW))
     text = slack_text(render.blocks(d))
-    assert f"*Mood* +12 ({t.NO_COMPARISON}; 95% CI 7 to 17)" in text
+    assert f"*Mood* +12 ({t.NO_COMPARISON}; 95% CI +7 to +17)" in text
     assert not {"▲", "▼", "→"} & set(text)
 
 
@@ -165,14 +201,14 @@ def test_a_suppressed_week_shows_the_reason_and_no_numbers(reason: Suppressed, s
     assert sentence in slack_text(render.blocks(d))
     assert sentence in visible(render.html(d, "chart.png"))
     assert "no figures this week" in render.fallback_text(d)
-    # Only the week's date (16 Nov 2026), k, and the chart's "8 weeks, with 95% intervals".
-    assert set(re.findall(r"\d+", everything(d))) <= {"16", "2026", "6", "8", "95"}
+    # Only the week (week 47, 16–22 Nov 2026), k, and the chart's "8 weeks, with 95% intervals".
+    assert set(re.findall(r"\d+", everything(d))) <= {"47", "16", "22", "2026", "6", "8", "95"}
 
 
 # -- Stress reporting off ------------------------------------------------------------------------
 
 def stressful_digest(stress: bool) -> Digest:
-    alerts = (Alert(TEAM, WEEKS[-1], "stress_rise", "Average stress 61% is 20 percentage points above.", 0.61, 0.41),
+    alerts = (Alert(TEAM, WEEKS[-1], "stress_rise", "The stress index rose to 61% from its usual 41%.", 0.61, 0.41),
               Alert(TEAM, WEEKS[-1], "mood_drop", "Mood −20 is 25 points below its baseline.", -20.0, 5.0))
     suggestions = (Suggestion("Review the workload.", "Stress at work", "https://learning.example.com/stress"), LINK)
     return digest(published(WEEKS[-1], -20.0, stress=0.61), alerts=alerts, suggestions=suggestions, stress=stress)
@@ -189,7 +225,7 @@ def test_with_stress_reporting_off_stress_is_mentioned_nowhere() -> None:
 def test_with_stress_reporting_on_stress_is_shown() -> None:
     d = stressful_digest(stress=True)
     text = slack_text(render.blocks(d))
-    assert "*Stress index* 61%" in text and "Average stress 61%" in text and "Stress at work" in text
+    assert "*Stress index* 61%" in text and "The stress index rose to 61%" in text and "Stress at work" in text
 
 
 # -- Alerts and suggestions ----------------------------------------------------------------------
@@ -235,7 +271,7 @@ def test_blocks_stay_within_block_kit_limits_however_much_there_is() -> None:
 
 def test_the_header_names_the_team_and_the_week() -> None:
     header = render.blocks(digest(published(WEEKS[-1], 1.0)))[0]
-    assert header["text"]["text"] == f"Team weather for {TEAM}, week of 16 Nov 2026"
+    assert header["text"]["text"] == f"Team weather for {TEAM}, week 47 (16–22 Nov 2026)"
 
 
 def test_slack_control_characters_in_names_and_reasons_are_escaped() -> None:
@@ -259,41 +295,46 @@ def test_html_escapes_everything() -> None:
     assert '<img src="x.png&quot; onerror=&quot;x"' in page
 
 
-# -- Chart ---------------------------------------------------------------------------------------
+# -- Chart (drawn by bot/digest_chart.py, tested in test_digest_chart.py) ---------------------
 
-def test_chart_png_is_an_800_by_400_png_and_deterministic() -> None:
-    d = digest(published(WEEKS[-1], 12.0))
-    png = render.chart_png(d)
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert matplotlib.image.imread(io.BytesIO(png), format="png").shape[:2] == (400, 800)
-    assert 5_000 < len(png) < 150_000
-    assert render.chart_png(d) == png
-
-
-def test_the_chart_has_a_stress_axis_only_when_stress_is_reported() -> None:
-    on, off = render.chart_figure(stressful_digest(True)), render.chart_figure(stressful_digest(False))
-    assert len(on.axes) == 2 and len(off.axes) == 1
-    words = " ".join(text.get_text() for text in off.findobj(lambda a: hasattr(a, "get_text")))
-    assert "stress" not in words.lower()
-    assert "Mood" in words
+def test_the_chart_goes_right_after_the_figures() -> None:
+    alert = Alert(TEAM, WEEKS[-1], "mood_drop", "Mood fell to −20 from its usual +5.", -20.0, 5.0)
+    for d in (digest(published(WEEKS[-1], -20.0)), digest(published(WEEKS[-1], -20.0), alerts=(alert,))):
+        blocks = render.blocks(d)
+        assert t.THIS_WEEK in blocks[render.chart_index(d) - 1]["text"]["text"]
+    assert '<img src="chart.png"' in render.html(d, "chart.png").split(t.SUGGESTIONS)[0]
 
 
-def test_suppressed_weeks_are_gaps_in_the_chart_with_a_note() -> None:
-    d = digest(published(WEEKS[-1], 12.0), last=TeamWeek(TEAM, WEEKS[-2], Suppressed.OVERLAP))
-    fig = render.chart_figure(d)
-    mood = next(line for line in fig.axes[0].get_lines() if line.get_label() == t.CHART_MOOD)
-    y = list(mood.get_ydata())
-    assert y[-1] == 12.0 and y[-2] != y[-2]  # NaN: a gap, not a value
-    assert t.CHART_HIDDEN in [text.get_text() for text in fig.texts]
-    assert t.CHART_HIDDEN not in [text.get_text() for text in render.chart_figure(digest(published(WEEKS[-1], 1.0))).texts]
-
-
-def test_a_team_that_never_published_still_gets_a_chart() -> None:
-    hidden = tuple(TeamWeek("$x$ team", w, Suppressed.TOO_FEW) for w in WEEKS)
-    d = Digest("$x$ team", WEEKS[-1], hidden[-1], hidden)
-    assert render.chart_png(d).startswith(b"\x89PNG")
+def test_a_team_never_published_gets_the_sentence_instead_of_a_chart() -> None:
+    hidden = tuple(TeamWeek(TEAM, w, Suppressed.TOO_FEW) for w in WEEKS)
+    d = Digest(TEAM, WEEKS[-1], hidden[-1], hidden)
+    sentence = render.no_chart(d)
+    assert sentence and render.chart_png(d) is None
+    assert sentence in slack_text(render.blocks(d)) and sentence in visible(render.html(d, "chart.png"))
+    assert "<img" not in render.html(d, "chart.png")
 
 
 def test_importing_the_renderer_does_not_import_matplotlib() -> None:
     code = "import sys, bot.digest_render; sys.exit('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+# -- An alert is said once; the weeks after refer to it -------------------------------------------
+
+def test_the_weeks_after_an_alert_refer_to_it_instead_of_repeating_it() -> None:
+    earlier = (Alert(TEAM, WEEKS[-2], "mood_drop", "Mood fell to −7 from its usual +12.", -7.2, 12.0),
+               Alert(TEAM, WEEKS[-2], "stress_rise", "The stress index rose to 25%.", 0.25, 0.1))
+    now = published(WEEKS[-1], -6.6, stress=0.31)
+    d = replace(digest(now), earlier_alerts=earlier)
+    text = slack_text(render.blocks(d))
+    assert "Since the mood drop alert of week 46: Mood was −7 then, −7 now." in text
+    assert "Since the stress rise alert of week 46: Stress index was 25% then, 31% now." in text
+    assert "Mood fell to" not in text  # the alert itself is not repeated
+    assert "Since the mood drop alert" in visible(render.html(d, "chart.png"))
+    # Stress off: no stress follow-up; an alert this week on the same figure replaces it.
+    assert "stress" not in everything(replace(d, stress_reporting=False)).lower()
+    again = Alert(TEAM, WEEKS[-1], "mood_drop", "Mood fell to −20 from its usual +5.", -20.0, 5.0)
+    assert "Since the mood drop alert" not in slack_text(render.blocks(replace(d, alerts=(again,))))
+    # A suppressed week says nothing about the figures.
+    hidden = replace(d, current=TeamWeek(TEAM, WEEKS[-1], Suppressed.TOO_FEW))
+    assert "Since the" not in everything(hidden)

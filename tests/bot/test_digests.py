@@ -20,7 +20,8 @@ from bot.config import Config, Secrets, Settings, parse_settings
 from bot.jobs import JobContext
 from bot.slack.courier import SlackCourier, web_client
 from slack_fake import FakeSlack
-from storage import connect, scores
+from storage import scores
+from storage import suggestions as suggestion_store
 
 KEY = b"test-pseudonym-key-0123456789abcdef"
 PLATFORM, DESIGN = "CPLATFORM1", "CDESIGN001"
@@ -88,7 +89,9 @@ def test_managers_get_one_digest_each_and_a_rerun_sends_nothing(
     assert first.results == {"sent": 2} and again.results == {"already-sent": 2}
     [platform] = slack.dms(LEAD)
     [design] = slack.dms(DESIGN_LEAD)
-    assert platform["blocks"][-1]["type"] == "image"  # the chart, uploaded and shown inline
+    kinds = [block["type"] for block in platform["blocks"]]
+    assert kinds.count("image") == 1  # the chart, uploaded and shown inline...
+    assert "this week" in json.dumps(platform["blocks"][kinds.index("image") - 1]).lower()  # ...after the figures
     per_person: dict[str, list[float]] = {}
     for author, neg, pos in steady.execute(
         "SELECT author, p_negative, p_positive FROM scores WHERE channel = ? AND day >= '2026-11-16'", (PLATFORM,)
@@ -100,7 +103,7 @@ def test_managers_get_one_digest_each_and_a_rerun_sends_nothing(
     assert slack.dms(HR) == []  # nothing unusual: no alert
 
 
-def test_a_planted_drop_alerts_managers_and_hr_once(
+def test_a_planted_drop_reaches_managers_and_hr_once_each(
     tmp_path: Path, db: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier
 ) -> None:
     for i, week in enumerate(weeks_before(WEEK, 8)):
@@ -111,8 +114,10 @@ def test_a_planted_drop_alerts_managers_and_hr_once(
     digests.send(db, settings, courier, WEEK, noise_key=KEY)
     [alert] = slack.dms(HR)
     assert alert["metadata"]["event_payload"] == {"team": "Platform", "week": WEEK, "kind": "alert"}
-    assert "below" in blob([alert])
-    assert len(slack.dms(LEAD)) == 2  # the digest and the alert
+    assert "mood fell to" in blob([alert]) and "managers read this alert" in blob([alert])
+    [digest] = slack.dms(LEAD)  # the alert heads the digest: no second message says it again
+    assert digest["metadata"]["event_payload"]["kind"] == "digest"
+    assert blob([digest]).count("mood fell to") == 1
     assert [r[0] for r in db.execute("SELECT rule FROM alerts")] == ["mood_drop"]
 
 
@@ -141,9 +146,12 @@ def test_the_weekly_job_digests_the_last_complete_week(tmp_path: Path, steady: s
     assert dm["metadata"]["event_payload"]["week"] == WEEK
 
 
-def test_retention_purge_deletes_only_old_scores(tmp_path: Path, db: sqlite_utils.Database) -> None:
+def test_retention_purge_deletes_only_old_scores_and_suggestions(tmp_path: Path, db: sqlite_utils.Database) -> None:
     plant(db, PLATFORM, 1, "2025-W30", mood=0, stress=0.1, seed=1)
     plant(db, PLATFORM, 1, WEEK, mood=0, stress=0.1, seed=2)
+    with db.conn:
+        suggestion_store.save(db, "Platform", "2025-W30", ["steady"])
+        suggestion_store.save(db, "Platform", WEEK, ["good"])
     settings = settings_for(tmp_path / "teamweather.db")
     config = Config(settings, Secrets(pseudonym_key=KEY), "test.yaml")
     now = dt.datetime(2026, 11, 23, 3, 30, tzinfo=config.zone)
@@ -154,6 +162,7 @@ def test_retention_purge_deletes_only_old_scores(tmp_path: Path, db: sqlite_util
         jobs.install_context(None)
     weeks = {digests.iso_week(dt.date.fromisoformat(d)) for (d,) in db.execute("SELECT day FROM scores")}
     assert weeks == {WEEK}
+    assert [week for (week,) in db.execute("SELECT DISTINCT week FROM suggestions")] == [WEEK]
 
 
 def write_config(tmp_path: Path) -> Path:

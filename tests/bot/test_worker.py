@@ -78,8 +78,8 @@ def test_scores_record_analyzer_and_carry_no_text(tmp_path: Path, db: sqlite_uti
 
 def test_edit_during_classification_is_not_overwritten(tmp_path: Path, db: sqlite_utils.Database) -> None:
     put(db, 1)
-    edit = lambda: inbox.put(db, message_key="k0", workspace="T", channel="C", author="a",
-                             day="2026-11-23", text="edited")  # noqa: E731
+    def edit() -> None:
+        inbox.put(db, message_key="k0", workspace="T", channel="C", author="a", day="2026-11-23", text="edited")
     worker = ScoringWorker(tmp_path / "teamweather.db", ScriptedAnalyzer(during=edit))
     assert worker.run_once(db, wait=False) == 0
     [pending] = inbox.oldest(db, 1)
