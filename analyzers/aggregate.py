@@ -44,7 +44,7 @@ import sqlite_utils
 
 from scipy import stats
 
-from analyzers.teamweek import Estimate, Suppressed, TeamWeek, iso_week, week_start
+from domain.teamweek import Estimate, Suppressed, TeamWeek, iso_week, week_start
 from storage.weekly import PersonWeek, first_scored_week, person_weeks
 
 MOOD = (-100.0, 100.0)

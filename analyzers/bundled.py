@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.errors import ModelError
+from domain.errors import ModelError
 
 __all__ = ["BUNDLED_DIR", "bundled_version"]
 

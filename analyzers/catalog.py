@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.config import parse_yaml
+from domain.yaml_files import parse_yaml
 
 __all__ = ["AUDIENCES", "TAGS", "Catalog", "CatalogError", "CatalogItem", "load_catalog"]
 

@@ -43,7 +43,7 @@ from analyzers.model_dir import (
     read_model_dir,
     write_model_dir,
 )
-from bot.errors import ModelError
+from domain.errors import ModelError
 
 __all__ = ["Classifier", "MultiTaskModel", "ModelCard", "Prediction", "unescape_slack"]
 

@@ -47,7 +47,7 @@ from safetensors.torch import load_file, save_file
 
 from analyzers.analyzer import SENTIMENT_LABELS
 from analyzers.base_model import BASE_NAME, BASE_SHA256, sha256_of
-from bot.errors import ModelError
+from domain.errors import ModelError
 
 __all__ = [
     "CONFIG_FILE",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import AbstractSet, Final, Mapping, Sequence
 
 from analyzers.catalog import Catalog, CatalogItem
-from analyzers.teamweek import Alert, Suggestion, Suppressed, TeamWeek, previous_weeks
+from domain.teamweek import Alert, Suggestion, Suppressed, TeamWeek, previous_weeks
 
 __all__ = [
     "ADVICE", "MIN_VOLUME_WEEKS", "STRESS_HIGH", "VARIANTS", "Advice", "situations", "suggest",

@@ -34,7 +34,7 @@ from typing import Callable, TypeVar
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from analyzers.aggregate import aggregate, team_weeks  # noqa: E402
-from analyzers.teamweek import TeamWeek, iso_week, previous_weeks, week_start  # noqa: E402
+from domain.teamweek import TeamWeek, iso_week, previous_weeks, week_start  # noqa: E402
 from storage import connect  # noqa: E402
 from storage.migrations import V2_DIGESTS  # noqa: E402
 from storage.weekly import PersonWeek, person_weeks, query_plan  # noqa: E402

@@ -17,8 +17,8 @@ import statistics
 from collections import Counter
 
 from analyzers.alerts import evaluate
-from analyzers.teamweek import Alert, Estimate, Suppressed, TeamWeek, iso_week
-from bot.config import AlertSettings
+from domain.teamweek import Alert, Estimate, Suppressed, TeamWeek, iso_week
+from analyzers.alerts import AlertRules
 
 FIRST_MONDAY = dt.date(2025, 1, 6)
 SHIFT_WEEK = 40
@@ -58,7 +58,7 @@ def run(weeks: list[TeamWeek]) -> list[Alert]:
     """The rules applied week by week, each week seeing the alerts fired before it."""
     fired: list[Alert] = []
     for i in range(len(weeks)):
-        fired += evaluate(weeks[max(0, i - 8): i + 1], fired, AlertSettings(), stress_reporting=True)
+        fired += evaluate(weeks[max(0, i - 8): i + 1], fired, AlertRules(), stress_reporting=True)
     return fired
 
 

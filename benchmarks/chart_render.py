@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from analyzers.teamweek import Digest, Estimate, TeamWeek, previous_weeks  # noqa: E402
+from domain.teamweek import Digest, Estimate, TeamWeek, previous_weeks  # noqa: E402
 from bot import digest_render  # noqa: E402
 
 

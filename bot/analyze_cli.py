@@ -41,7 +41,7 @@ from click.core import ParameterSource
 from analyzers.analyzer import SENTIMENT_LABELS, Analysis, Analyzer
 from bot import config as config_module
 from bot.config import Settings
-from bot.errors import TeamweatherError
+from domain.errors import TeamweatherError
 
 __all__ = ["analyze", "InputError", "read_messages", "result_json", "choose_analyzer"]
 

@@ -16,7 +16,7 @@ from bot.analyze_cli import analyze
 from bot.training_cli import evaluate_command, train_command
 from bot.models_cli import models
 from bot.purge_cli import purge
-from bot.errors import TeamweatherError
+from domain.errors import TeamweatherError
 
 class TeamweatherGroup(click.Group):
     """Turns Teamweather's errors into one clear line instead of a traceback."""
@@ -80,7 +80,7 @@ def keygen() -> None:
 def check(config_path: Path) -> None:
     """Validate the settings file and the environment, and say what would run (exit status 1
     when something is missing, teams included: without them nothing would be digested)."""
-    from bot.errors import ConfigError
+    from domain.errors import ConfigError
 
     config = config_module.load(config_path, slack=True)
     s = config.settings
@@ -118,9 +118,9 @@ def digest(config_path: Path, week: str | None, team_name: str | None, preview: 
     """Preview or send the weekly team digests and alerts."""
     import datetime as dt
 
-    from analyzers.teamweek import week_start
+    from domain.teamweek import week_start
     from bot import digests
-    from bot.errors import ConfigError
+    from domain.errors import ConfigError
     from storage import connect
 
     if (preview is None) == (not send_now):

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.errors import ConfigError
+from analyzers.alerts import AlertRules
+from domain.yaml_files import parse_yaml
+from domain.errors import ConfigError
 
 DEFAULT_PATH = Path("teamweather.yaml")
 MIN_KEY_BYTES = 16
@@ -104,6 +105,10 @@ class AlertSettings(_Section):
     @classmethod
     def _hr_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
         return _ids(ids, SLACK_USER_ID, "user")
+
+    def rules(self) -> AlertRules:
+        """The rules :func:`analyzers.alerts.evaluate` applies."""
+        return AlertRules(self.enabled, self.mood_drop, self.stress_rise, self.p_value, self.cooldown_weeks)
 
 
 class TeamSettings(_Section):
@@ -243,40 +248,6 @@ def parse_settings(data: object, source: str) -> Settings:
             message = "unknown setting (check the spelling against teamweather.example.yaml)"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ConfigError(f"{source}: {key}: {message}{more}") from None
-
-
-def parse_yaml(text: str, source: str, error: type[Exception]) -> object:
-    """Parse YAML; a syntax error becomes ``error`` naming ``source`` and the line."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise error(f"{source}: not valid YAML{_yaml_problem(exc)}") from None
-
-
-_YAML_HINTS = {
-    "'\\t'": "indent with spaces, not tabs",
-    "mapping values are not allowed": "a value containing ': ' must be quoted",
-}
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """Where and why a YAML error happened, on one line: " at line 3, column 5: reason"."""
-    if not isinstance(exc, yaml.MarkedYAMLError):
-        return f": {' '.join(str(exc).split())}"
-    mark = exc.problem_mark or exc.context_mark
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-    problem = " ".join((exc.problem or "").split())
-    reason = problem
-    if exc.context:
-        context = " ".join(exc.context.split())
-        started = exc.context_mark
-        if started is not None and (mark is None or started.line != mark.line):
-            context += f" started at line {started.line + 1}"
-        reason = f"{reason} ({context})" if reason else context
-    for clue, hint in _YAML_HINTS.items():
-        if clue in problem:
-            reason += f"; {hint}"
-    return f"{where}: {reason}" if reason else where
 
 
 def read_settings(path: Path) -> Settings:

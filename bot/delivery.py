@@ -16,7 +16,7 @@ from typing import Any, Callable, Literal, Protocol
 
 import sqlite_utils
 
-from bot.errors import PlatformUnavailable
+from domain.errors import PlatformUnavailable
 from storage import audit, deliveries
 from storage.deliveries import Kind
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import sqlite_utils
 
 from analyzers.aggregate import team_weeks
-from analyzers.teamweek import Estimate, Suppressed, TeamWeek, mood_text, plain, previous_weeks, shown, week_start
+from domain.teamweek import Estimate, Suppressed, TeamWeek, mood_text, plain, previous_weeks, shown, week_start
 from bot import digests
 from bot.config import Settings, parse_settings
 from bot.delivery import Outgoing

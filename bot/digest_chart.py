@@ -25,7 +25,7 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Callable
 
-from analyzers.teamweek import Digest, Estimate, Suppressed, TeamWeek
+from domain.teamweek import Digest, Estimate, Suppressed, TeamWeek
 from bot import texts as t
 from bot.week_names import week_tick
 

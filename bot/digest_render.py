@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from analyzers.teamweek import Alert, Digest, Estimate, Suggestion, Suppressed, TeamWeek
-from analyzers.teamweek import percent_text, plain, points, previous_weeks, shown
-from analyzers.teamweek import signed as signed_text
+from domain.teamweek import Alert, Digest, Estimate, Suggestion, Suppressed, TeamWeek
+from domain.teamweek import percent_text, plain, points, previous_weeks, shown
+from domain.teamweek import signed as signed_text
 from bot import texts as t
 from bot.digest_chart import CHART_PIXELS, chart_figure, chart_png, chart_title, no_chart
 from bot.week_names import week_name, week_number

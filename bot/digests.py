@@ -23,11 +23,11 @@ from analyzers.aggregate import team_weeks
 from analyzers.alerts import evaluate
 from analyzers.catalog import Catalog, load_catalog
 from analyzers.suggestions import suggest
-from analyzers.teamweek import Digest, iso_week, previous_weeks
+from domain.teamweek import Digest, iso_week, previous_weeks
 from bot import digest_render
 from bot.config import Settings, TeamSettings
 from bot.delivery import Courier, Outgoing, Result, deliver
-from bot.errors import PlatformUnavailable
+from domain.errors import PlatformUnavailable
 from storage import alerts as alert_store
 from storage import suggestions as suggestion_store
 from storage import deliveries
@@ -85,7 +85,7 @@ def build(
         history = per_team[team.name]
         earlier = alert_store.before(db, team.name, week)
         fired = (
-            evaluate(history, earlier, settings.alerts, stress_reporting=stress)
+            evaluate(history, earlier, settings.alerts.rules(), stress_reporting=stress)
             if settings.alerts.enabled
             else []
         )

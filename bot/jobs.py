@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from analyzers.teamweek import iso_week
+from domain.teamweek import iso_week
 from bot import digests, lifecycle
 from bot.config import Config
 from bot.delivery import Courier

@@ -29,7 +29,7 @@ import sqlite_utils
 
 from bot import texts
 from bot.config import Settings
-from bot.errors import ConfigError
+from domain.errors import ConfigError
 from storage import audit, connect, consent, workspaces
 from storage.workspaces import Reason, Removal
 

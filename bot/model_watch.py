@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from analyzers.analyzer import Analyzer
-from bot.errors import TeamweatherError
+from domain.errors import TeamweatherError
 
 __all__ = ["ActiveModelWatcher", "DEFAULT_INTERVAL"]
 

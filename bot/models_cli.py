@@ -16,7 +16,7 @@ import click
 import sqlite_utils
 
 from bot import config as config_module
-from bot.errors import TeamweatherError
+from domain.errors import TeamweatherError
 
 __all__ = ["models", "KEY_METRICS", "format_metrics"]
 

@@ -10,7 +10,7 @@ import click
 
 from bot import config as config_module
 from bot import lifecycle, texts
-from bot.errors import ConfigError
+from domain.errors import ConfigError
 from storage import connect, workspaces
 
 

@@ -20,7 +20,7 @@ from analyzers.analyzer import Analyzer
 from analyzers.pseudonymise import Pseudonymiser
 from bot import jobs, lifecycle, logs
 from bot.config import Config, require_slack
-from bot.errors import ConfigError
+from domain.errors import ConfigError
 from bot.core import Teamweather
 from bot.jobs import JobContext
 from bot.health import InboxState, health_report, inbox_state

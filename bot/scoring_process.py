@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from analyzers.analyzer import Analysis, Analyzer, AnalyzerUnavailable
-from bot.errors import TeamweatherError
+from domain.errors import TeamweatherError
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Callable, TypeVar
 
 import sqlite_utils
 
-from bot.errors import StorageBusy
+from domain.errors import StorageBusy
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import click
 
 from analyzers.analyzer import Analyzer
 from analyzers.lexicon import LexiconAnalyzer
-from bot.errors import TeamweatherError
+from domain.errors import TeamweatherError
 
 DEFAULT_DATA = Path("../shared/data")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analyzers.teamweek import week_start
+from domain.teamweek import week_start
 from bot import texts as t
 
 __all__ = ["week_name", "week_number", "week_short", "week_tick"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from analyzers.teamweek import Alert
+from domain.teamweek import Alert
 
 
 def save(db: sqlite_utils.Database, alert: Alert) -> None:

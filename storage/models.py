@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 
 import sqlite_utils
 
-from bot.errors import ModelError
+from domain.errors import ModelError
 
 __all__ = ["ModelVersion", "RegistryError", "register", "get", "list_all", "active", "promote", "rollback"]
 

@@ -7,7 +7,7 @@ from typing import Sequence
 
 import sqlite_utils
 
-from analyzers.teamweek import previous_weeks
+from domain.teamweek import previous_weeks
 
 
 def save(db: sqlite_utils.Database, team: str, week: str, keys: Sequence[str]) -> None:

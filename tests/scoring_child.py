@@ -8,7 +8,7 @@ from typing import Sequence
 
 from analyzers.analyzer import Analysis, Analyzer
 from analyzers.lexicon import LexiconAnalyzer
-from bot.errors import ModelError
+from domain.errors import ModelError
 from bot.scoring_process import ClassifierSettings
 
 

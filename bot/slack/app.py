@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
 from bot.core import Teamweather
-from bot.errors import StorageBusy
+from domain.errors import StorageBusy
 from bot.metrics import LogSummary, Metrics
 from bot.slack.convert import Deletion, MalformedEvent, from_command, from_message_event
 from bot.slack.lifecycle import register_lifecycle

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Config
-from bot.errors import ConfigError, PlatformUnavailable, TeamweatherError
+from domain.errors import ConfigError, PlatformUnavailable, TeamweatherError
 
 log = logging.getLogger(__name__)
 

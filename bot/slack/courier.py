@@ -35,7 +35,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.delivery import Outgoing
-from bot.errors import PlatformUnavailable
+from domain.errors import PlatformUnavailable
 
 log = logging.getLogger(__name__)
 

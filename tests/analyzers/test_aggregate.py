@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzers.aggregate import MESSAGE_CAP, aggregate, team_weeks
-from analyzers.teamweek import Estimate, Suppressed, TeamWeek
+from domain.teamweek import Estimate, Suppressed, TeamWeek
 from storage import scores
 from storage.weekly import PersonWeek
 

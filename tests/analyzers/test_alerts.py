@@ -13,12 +13,12 @@ import pytest
 from scipy import stats
 
 from analyzers.alerts import baseline_test, chance_text, evaluate
-from analyzers.teamweek import Alert, Estimate, Suppressed, TeamWeek, previous_weeks
-from bot.config import AlertSettings
+from domain.teamweek import Alert, Estimate, Suppressed, TeamWeek, previous_weeks
+from analyzers.alerts import AlertRules
 
 TEAM = "Platform"
 END = "2026-W20"
-SETTINGS = AlertSettings()  # mood_drop 10 points, stress_rise 0.08, p < 0.01, cooldown 2 weeks
+SETTINGS = AlertRules()  # mood_drop 10 points, stress_rise 0.08, p < 0.01, cooldown 2 weeks
 CALM = [30.0, 32.0, 29.0, 31.0, 30.0, 28.0, 31.0, 29.0]  # mean 240 / 8 = 30
 
 
@@ -43,7 +43,7 @@ def alert(rule: str, week: str, value: float, baseline: float = 30.0, team: str 
     return Alert(team, week, rule, "an earlier alert", value=value, baseline=baseline)
 
 
-def check(weeks: Sequence[TeamWeek], previous: Sequence[Alert] = (), settings: AlertSettings = SETTINGS, stress_reporting: bool = True) -> list[Alert]:
+def check(weeks: Sequence[TeamWeek], previous: Sequence[Alert] = (), settings: AlertRules = SETTINGS, stress_reporting: bool = True) -> list[Alert]:
     return evaluate(weeks, previous, settings, stress_reporting=stress_reporting)
 
 
@@ -154,7 +154,7 @@ def test_chance_in_words(p: float, said: str) -> None:
 
 def test_the_record_is_claimed_only_when_true() -> None:
     # A drop to 12 after a week of 10 in the baseline is not "the lowest".
-    [fired] = check(history([30, 31, 29, 10, 30, 31, 29, 30, 12]), settings=AlertSettings(p_value=0.2))
+    [fired] = check(history([30, 31, 29, 10, 30, 31, 29, 30, 12]), settings=AlertRules(p_value=0.2))
     assert "lowest" not in fired.reason
 
 
@@ -223,7 +223,7 @@ def test_the_baseline_is_the_eight_calendar_weeks_before() -> None:
 
 
 def test_alerts_can_be_switched_off() -> None:
-    assert check(history([*CALM, 12]), settings=AlertSettings(enabled=False)) == []
+    assert check(history([*CALM, 12]), settings=AlertRules(enabled=False)) == []
 
 
 # --- three weeks of decline -----------------------------------------------------------------
@@ -293,9 +293,9 @@ def test_worse_means_the_same_metric() -> None:
 def test_the_cooldown_lasts_cooldown_weeks() -> None:
     two_weeks_ago = [alert("mood_drop", previous_weeks(END, 3)[0], 12)]
     assert [a.rule for a in check(history([*CALM, 12]), two_weeks_ago)] == ["mood_drop"]
-    three = AlertSettings(cooldown_weeks=3)
+    three = AlertRules(cooldown_weeks=3)
     assert check(history([*CALM, 12]), two_weeks_ago, settings=three) == []
-    assert [a.rule for a in check(history([*CALM, 12]), [alert("mood_drop", last_week(), 12)], settings=AlertSettings(cooldown_weeks=1))] == ["mood_drop"]
+    assert [a.rule for a in check(history([*CALM, 12]), [alert("mood_drop", last_week(), 12)], settings=AlertRules(cooldown_weeks=1))] == ["mood_drop"]
 
 
 def test_the_cooldown_ignores_other_teams_and_this_weeks_own_alerts() -> None:

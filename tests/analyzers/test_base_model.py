@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analyzers.base_model import BASE_SHA256, NEEDED, WEIGHTS, packaged_dir, sha256_of, verified_dir
-from bot.errors import ModelError
+from domain.errors import ModelError
 
 
 def test_the_installed_package_holds_the_expected_weights() -> None:

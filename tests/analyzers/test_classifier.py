@@ -25,7 +25,7 @@ from analyzers.model_dir import (
     directory_size,
     write_model_dir,
 )
-from bot.errors import ModelError
+from domain.errors import ModelError
 
 CARD = ModelCard(
     data_sources=["TweetEval sentiment (Barbieri et al., 2020)", "workplace chat (synthetic)"],

@@ -11,7 +11,7 @@ import pytest
 
 from analyzers.catalog import Catalog, CatalogItem, load_catalog
 from analyzers.suggestions import ADVICE, STRESS_HIGH, VARIANTS, situations, suggest, volume_collapsed
-from analyzers.teamweek import Alert, Estimate, Suggestion, Suppressed, TeamWeek, previous_weeks
+from domain.teamweek import Alert, Estimate, Suggestion, Suppressed, TeamWeek, previous_weeks
 
 TEAM, WEEK = "Platform", "2026-W47"
 CATALOG = load_catalog()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import configured_pseudonym_key, load, require_slack
-from bot.errors import ConfigError
+from domain.errors import ConfigError
 
 KEY_ENV = {"TEAMWEATHER_PSEUDONYM_KEY": "k" * 32}
 

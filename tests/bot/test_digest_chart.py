@@ -19,7 +19,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from analyzers.teamweek import Digest, Estimate, Suppressed, TeamWeek, previous_weeks
+from domain.teamweek import Digest, Estimate, Suppressed, TeamWeek, previous_weeks
 from bot import digest_chart as chart
 from bot import texts as t
 from bot.week_names import week_tick

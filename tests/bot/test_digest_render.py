@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzers.teamweek import Alert, Digest, Estimate, Suggestion, Suppressed, TeamWeek, mood_text, previous_weeks
+from domain.teamweek import Alert, Digest, Estimate, Suggestion, Suppressed, TeamWeek, mood_text, previous_weeks
 from bot import digest_render as render
 from bot import texts as t
 

@@ -13,7 +13,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from analyzers.teamweek import week_start
+from domain.teamweek import week_start
 from bot import digests, jobs
 from bot.cli import cli
 from bot.config import Config, Secrets, Settings, parse_settings

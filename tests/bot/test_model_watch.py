@@ -9,7 +9,7 @@ from typing import Sequence
 import pytest
 
 from analyzers.analyzer import Analysis
-from bot.errors import ModelError
+from domain.errors import ModelError
 from bot.model_watch import ActiveModelWatcher
 from storage import connect
 from storage import models as registry

@@ -18,7 +18,7 @@ import pytest
 
 from analyzers.analyzer import AnalyzerUnavailable
 from analyzers.lexicon import LexiconAnalyzer
-from bot.errors import TeamweatherError
+from domain.errors import TeamweatherError
 from bot.scoring_process import ClassifierProcess, ClassifierSettings
 from bot.worker import BatchPolicy, ScoringWorker
 from scoring_child import CrashesOnce, damaged_model

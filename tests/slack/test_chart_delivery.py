@@ -16,7 +16,7 @@ import pytest
 import sqlite_utils
 
 from bot.delivery import Outgoing, deliver
-from bot.errors import PlatformUnavailable
+from domain.errors import PlatformUnavailable
 from bot.slack.courier import INVALID_BLOCKS_WAITS, METADATA_EVENT, SlackCourier, web_client
 from slack_fake import FakeSlack
 

@@ -199,7 +199,7 @@ async def test_url_verification_challenge(bot: BotUnderTest) -> None:
 async def test_start_up_stops_when_the_member_directory_cannot_load(tmp_path) -> None:
     import pytest
 
-    from bot.errors import PlatformUnavailable
+    from domain.errors import PlatformUnavailable
     from conftest import running_bot
     from slack_fake import FakeSlack
 
@@ -221,7 +221,7 @@ async def test_port_in_use_stops_start_up_with_one_line(tmp_path) -> None:
 
     import pytest
 
-    from bot.errors import ConfigError
+    from domain.errors import ConfigError
     from conftest import running_bot
 
     with socket.socket() as taken:

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from analyzers.pseudonymise import Pseudonymiser
 from bot.config import Config, Secrets, parse_settings
-from bot.errors import ConfigError, PlatformUnavailable
+from domain.errors import ConfigError, PlatformUnavailable
 from bot.slack import directory
 from bot.slack.channels import check_team_channels
 from bot_process import ROOT, free_port

@@ -9,7 +9,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Config, Secrets, parse_settings
-from bot.errors import ConfigError
+from domain.errors import ConfigError
 from bot.slack.channels import check_team_channels
 from slack_fake import FakeSlack, start_fake_slack
 
