@@ -147,11 +147,9 @@ def digest(config_path: Path, week: str | None, team_name: str | None, preview: 
                 alerts = f", {len(item.alerts)} alert(s)" if item.alerts else ""
                 click.echo(f"{item.team} {week}: {status}{alerts} -> {folder}")
             return
-        from bot.slack.courier import SlackCourier, web_client
+        from bot import platforms
 
-        config_module.require_slack_token(config)
-        courier = SlackCourier(web_client(config.secrets.slack_bot_token or "", s.slack.api_base_url))
-        report = digests.send(db, s, courier, week, noise_key=config.secrets.pseudonym_key, team=team_name)
+        report = digests.send(db, s, platforms.courier(config), week, noise_key=config.secrets.pseudonym_key, team=team_name)
     finally:
         db.close()
     counts = ", ".join(f"{n} {what}" for what, n in sorted(report.results.items())) or "nothing to send"

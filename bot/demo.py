@@ -1,9 +1,9 @@
 """``teamweather demo``: replay the bundled sample workspace through the real pipeline.
 
-Message events go through the real Bolt app as signed Slack requests, then the consent
-check, the pseudonymiser, the durable inbox and the scoring worker. Slash commands go
-through the adapter's conversion and the core (not over Bolt, which would call Slack to
-join channels).
+Message events go through the platform adapter as the platform would send them (for Slack:
+signed requests through the real Bolt app, :mod:`bot.slack.replay`), then the consent check,
+the pseudonymiser, the durable inbox and the scoring worker. Commands go through the
+adapter's conversion and the core.
 """
 
 from __future__ import annotations
@@ -22,10 +22,6 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
-from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.signature import SignatureVerifier
-from slack_sdk.web.async_client import AsyncWebClient
 
 from analyzers.pseudonymise import Member, Pseudonymiser
 from bot.core import Outcome, Teamweather
@@ -34,9 +30,8 @@ from bot.demo_digests import FolderCourier, demo_settings, describe_deliveries, 
 from bot.demo_hostile import HostileReport, describe, hostile_round
 from bot.metrics import Metrics
 from bot.runtime import default_analyzer
+from bot.platforms import replay as platform_replay
 from bot.server import build_web_app
-from bot.slack.app import build_app
-from bot.slack.convert import from_command
 from bot.worker import ScoringWorker
 from storage import connect
 
@@ -83,22 +78,6 @@ def members_of(workspace: dict[str, Any]) -> list[Member]:
     ]
 
 
-def signed_request(body: dict[str, Any], retry: int = 0) -> AsyncBoltRequest:
-    """A Slack Events API request signed with the demo secret, as Slack would send it."""
-    raw = json.dumps(body)
-    timestamp = str(int(time.time()))
-    headers: dict[str, str | Sequence[str]] = {
-        "content-type": "application/json",
-        "x-slack-request-timestamp": timestamp,
-        "x-slack-signature": SignatureVerifier(DEMO_SIGNING_SECRET).generate_signature(
-            timestamp=timestamp, body=raw
-        ) or "",
-    }
-    if retry:
-        headers.update({"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"})
-    return AsyncBoltRequest(body=raw, headers=headers)
-
-
 async def replay(
     workspace: dict[str, Any], events: list[dict[str, Any]], db_path: Path
 ) -> tuple[Teamweather, Replay]:
@@ -112,36 +91,24 @@ async def replay(
         db, pseudonymiser, admins=frozenset(workspace["admins"]),
         zone=ZoneInfo(workspace["timezone"]), k=K, clock=clock,
     )
-    async def offline_authorize(**_: Any) -> AuthorizeResult:  # the demo never calls Slack
-        return AuthorizeResult(enterprise_id=None, team_id=workspace["team_id"], bot_token="xoxb-demo",
-                               bot_id="B0DEMO", bot_user_id="U0DEMOBOT00")
-
     metrics = Metrics()
-    app = build_app(
-        core, signing_secret=DEMO_SIGNING_SECRET,
-        client=AsyncWebClient(token="xoxb-demo"), authorize=offline_authorize, metrics=metrics,
-    )
+    platform = platform_replay(core, workspace, DEMO_SIGNING_SECRET, metrics)
     stats = Replay(model=analyzer.version)
     day = ""
     for n, line in enumerate(events):
         if line["kind"] == "command":
             clock.now = float(line["ts"])
-            payload = {"team_id": workspace["team_id"], **line["command"]}
-            reply = core.command(from_command(payload))
+            reply = platform.command(line["command"])
             stats.commands.append(line["command"]["text"])
             if line["command"]["text"] == "forget-me":
                 stats.erased.append(reply.text)
             continue
         event = line["event"]
         clock.now = float(event.get("event_ts") or event.get("ts"))
-        body = {
-            "type": "event_callback", "team_id": workspace["team_id"], "api_app_id": "A0DEMO",
-            "event": event, "event_id": f"Ev{n:08d}", "event_time": int(clock.now),
-        }
         for attempt in range(2 if n % RETRY_EVERY == 0 else 1):
-            response = await app.async_dispatch(signed_request(body, retry=attempt))
-            if response.status != 200:
-                raise RuntimeError(f"the Slack app answered {response.status} to demo event {n}")
+            status = await platform.event(event, f"Ev{n:08d}", int(clock.now), retry=attempt)
+            if status != 200:
+                raise RuntimeError(f"the {platform.name} adapter answered {status} to demo event {n}")
             stats.retries += attempt
         stats.events += 1
         today = date.fromtimestamp(clock.now).isoformat()
@@ -150,8 +117,7 @@ async def replay(
             day = today
     worker.drain(db)
     enrolled = next(c["id"] for c in workspace["channels"] if c.get("enrolled"))
-    endpoint = build_web_app(health=lambda: {"ok": True}, slack_app=app, signing_secret=DEMO_SIGNING_SECRET,
-                             metrics=metrics)
+    endpoint = build_web_app(health=lambda: {"ok": True}, routes=platform.routes())
     stats.hostile = await hostile_round(endpoint, db, DEMO_SIGNING_SECRET, workspace["team_id"], enrolled, metrics)
     return core, stats
 

@@ -1,4 +1,5 @@
-"""Assembling and running the bot: storage, core, worker, Slack app and web server."""
+"""Assembling and running the bot: storage, core, worker, the configured platforms
+(:mod:`bot.platforms`) and the web server they share."""
 
 from __future__ import annotations
 
@@ -13,13 +14,12 @@ from typing import Any, Callable
 
 from aiohttp import web
 from apscheduler.schedulers.background import BackgroundScheduler
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.web.async_client import AsyncWebClient
 
 from analyzers.analyzer import Analyzer
 from analyzers.pseudonymise import Pseudonymiser
-from bot import jobs, lifecycle, logs
+from bot import jobs, lifecycle, logs, platforms
 from bot.config import Config, require_slack
+from bot.delivery import Courier
 from domain.errors import ConfigError
 from bot.core import Teamweather
 from bot.jobs import JobContext
@@ -28,12 +28,9 @@ from bot.metrics import Metrics
 from bot.model_watch import ActiveModelWatcher
 from bot.scheduler import build_scheduler, install_jobs, next_runs
 from bot.scoring_process import ClassifierProcess, ClassifierSettings
+from bot.platform import Platform
 from bot.server import build_web_app
 from bot.storage_writer import StorageWriter
-from bot.slack import directory
-from bot.slack.app import build_app
-from bot.slack.channels import check_team_channels
-from bot.slack.courier import SlackCourier, web_client
 from bot.worker import BatchPolicy, ScoringWorker
 from storage import connect
 
@@ -138,20 +135,9 @@ def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
     return Runtime(config, writer, pseudonymiser, core, worker, classifier)
 
 
-def slack_client(config: Config) -> AsyncWebClient:
-    """A Web API client that honours 429 Retry-After."""
-    client = AsyncWebClient(
-        token=config.secrets.slack_bot_token, base_url=config.settings.slack.api_base_url
-    )
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
-    return client
-
-
-def start_scheduler(config: Config) -> BackgroundScheduler:
+def start_scheduler(config: Config, courier: Callable[[], Courier]) -> BackgroundScheduler:
     """Start the digest, purge and retry jobs (persisted in the database)."""
-    token = config.secrets.slack_bot_token or ""
-    base_url = config.settings.slack.api_base_url
-    jobs.install_context(JobContext(config, courier=lambda: SlackCourier(web_client(token, base_url))))
+    jobs.install_context(JobContext(config, courier=courier))
     scheduler = build_scheduler(config.settings.database, config.settings)
     scheduler.start(paused=True)
     install_jobs(scheduler, config.settings)
@@ -171,24 +157,18 @@ async def serve(
     config: Config,
     *,
     analyzer: Analyzer | None = None,
-    client: AsyncWebClient | None = None,
     stop: asyncio.Event | None = None,
     on_started: Callable[[Runtime, int], None] | None = None,
 ) -> None:
-    """Run until ``stop`` is set (or SIGINT/SIGTERM): Socket Mode when SLACK_APP_TOKEN is
-    set, otherwise HTTP mode on ``slack.port``; ``/healthz`` is served in both.
+    """Run every configured platform (:mod:`bot.platforms`) until ``stop`` is set (or
+    SIGINT/SIGTERM), with ``/healthz`` on the shared web server (``slack.host``/``slack.port``).
 
-    ``on_started`` receives the runtime and the port actually bound (``slack.port: 0`` asks
-    for any free port)."""
+    ``on_started`` receives the runtime and the port actually bound (port 0 asks for any
+    free port)."""
     require_slack(config)
     logs.quiet_libraries()
     s = config.settings
     rt = build_runtime(config, analyzer)
-    client = client or slack_client(config)
-    # HTTP requests are verified by the endpoint before Bolt sees them; Socket Mode needs no signature
-    app = build_app(rt.core, signing_secret=config.secrets.slack_signing_secret or "", client=client,
-                    writer=rt.writer, metrics=rt.metrics, verify_requests=False)
-    socket_mode = bool(config.secrets.slack_app_token)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -197,24 +177,19 @@ async def serve(
         except (NotImplementedError, RuntimeError):  # not the main thread (tests)
             pass
 
-    # Before anything asks Slack: after an uninstall the token is revoked and start-up stops there.
+    # Before anything asks a platform: after an uninstall the token is revoked and start-up stops there.
     for line in lifecycle.notices_in(s, time.time(), config.source):
         log.warning("%s", line)
     try:
-        await check_team_channels(client, config)
-        await directory.load(client, rt.pseudonymiser)
+        running: list[Platform] = platforms.enabled(config, rt)
+        for platform in running:
+            await platform.prepare()
         await asyncio.to_thread(rt.start_scoring)  # loads the model (in its own process)
     except BaseException:
         rt.close()
         raise
-    scheduler = start_scheduler(config)
-    web_app = build_web_app(
-        health=rt.health,
-        slack_app=None if socket_mode else app,
-        signing_secret=config.secrets.slack_signing_secret,
-        events_path=s.slack.events_path,
-        metrics=rt.metrics,
-    )
+    scheduler = start_scheduler(config, running[0].courier)
+    web_app = build_web_app(health=rt.health, routes=[r for p in running for r in p.routes()])
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, s.slack.host, s.slack.port)
@@ -227,28 +202,21 @@ async def serve(
         raise ConfigError(
             f"{config.source}: slack.port: cannot listen on {s.slack.host}:{s.slack.port} ({exc.strerror})"
         ) from None
-    refresher = asyncio.create_task(
-        directory.keep_fresh(client, rt.pseudonymiser, s.slack.directory_refresh_minutes * 60)
-    )
-    socket_handler = None
+    connected: list[Platform] = []
     try:
-        if socket_mode:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-            socket_handler = AsyncSocketModeHandler(app, config.secrets.slack_app_token)
-            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
-            log.info("Teamweather running in Socket Mode; /healthz on port %d", s.slack.port)
-        else:
-            log.info("Teamweather running in HTTP mode on %s%s", runner.addresses[0], s.slack.events_path)
+        for platform in running:
+            connected.append(platform)
+            await platform.connect()
+            log.info("Teamweather serving %s", platform.describe())
+        log.info("web server on %s (/healthz)", runner.addresses[0])
         if logs.active():  # set up by the CLI: handlers libraries added since get the filter too
             logs.guard()
         if on_started is not None:
             on_started(rt, runner.addresses[0][1])
         await stop.wait()
     finally:
-        refresher.cancel()
-        if socket_handler is not None:
-            await socket_handler.close_async()  # type: ignore[no-untyped-call]
+        for platform in connected:
+            await platform.close()
         await runner.cleanup()
         stop_scheduler(scheduler)
         rt.close()

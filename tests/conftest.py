@@ -19,7 +19,6 @@ import aiohttp
 import pytest
 import sqlite_utils
 from slack_sdk.signature import SignatureVerifier
-from slack_sdk.web.async_client import AsyncWebClient
 
 from analyzers.analyzer import Analysis
 from analyzers.pseudonymise import Member, Pseudonymiser
@@ -222,15 +221,14 @@ def make_config(tmp_path: Path, **slack: Any) -> Config:
 async def running_bot(tmp_path: Path, app_token: str | None = None, port: int = 0) -> AsyncIterator[BotUnderTest]:
     """``serve()`` on a loopback port (any free one by default), talking to a fresh fake Slack."""
     fake = await start_fake_slack(FakeSlack(users=SLACK_USERS))
-    config = make_config(tmp_path, port=port)
+    config = make_config(tmp_path, port=port, api_base_url=fake.api_url)
     if app_token:
         config = dataclasses.replace(config, secrets=dataclasses.replace(config.secrets, slack_app_token=app_token))
     analyzer = RecordingAnalyzer()
     stop = asyncio.Event()
     started: asyncio.Future[tuple[Runtime, int]] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(serve(
-        config, analyzer=analyzer, client=AsyncWebClient(token="xoxb-test", base_url=fake.api_url), stop=stop,
-        on_started=lambda rt, port: started.set_result((rt, port)),
+        config, analyzer=analyzer, stop=stop, on_started=lambda rt, port: started.set_result((rt, port)),
     ))
     done, _ = await asyncio.wait({task, started}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
     if task in done:

@@ -1,0 +1,60 @@
+"""Which platforms run: the one module that imports the adapters (``bot/slack/``, later
+``bot/teams/``), each only when it is configured."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from aiohttp import web
+
+from bot.config import Config, require_slack_token
+from bot.core import Reply, Teamweather
+from bot.delivery import Courier
+from bot.metrics import Metrics
+from bot.platform import Platform
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+__all__ = ["Replay", "courier", "enabled", "replay"]
+
+
+def enabled(config: Config, runtime: Runtime) -> list[Platform]:
+    """The configured platforms, wired to ``runtime`` (none started)."""
+    from bot.slack.platform import SlackPlatform
+
+    return [SlackPlatform(config, runtime)]
+
+
+def courier(config: Config) -> Courier:
+    """What delivers digests and alerts outside a running bot (``teamweather digest --send``)."""
+    from bot.slack.courier import SlackCourier, web_client
+
+    require_slack_token(config)
+    return SlackCourier(web_client(config.secrets.slack_bot_token or "", config.settings.slack.api_base_url))
+
+
+class Replay(Protocol):
+    """A platform's side of ``teamweather demo``: the sample's events and commands, sent
+    through the adapter as the platform would send them."""
+
+    name: str
+
+    async def event(self, event: dict[str, Any], event_id: str, event_time: int, retry: int = 0) -> int:
+        """Deliver one event; the HTTP status of the adapter's answer."""
+        ...
+
+    def command(self, command: dict[str, Any]) -> Reply:
+        """Run one command of the sample."""
+        ...
+
+    def routes(self) -> list[web.RouteDef]:
+        """The adapter's live endpoint (the demo's hostile round posts to it)."""
+        ...
+
+
+def replay(core: Teamweather, workspace: dict[str, Any], signing_secret: str, metrics: Metrics) -> Replay:
+    """The demo's Slack replay of ``workspace``."""
+    from bot.slack.replay import SlackReplay
+
+    return SlackReplay(core, workspace, signing_secret, metrics)
