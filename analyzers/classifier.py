@@ -6,8 +6,9 @@ One :class:`MultiTaskModel` (the BERT encoder, mean pooling over the attention m
 the :class:`~analyzers.analyzer.Analyzer` protocol. Model versions are directories in the
 format of :mod:`analyzers.model_dir` (heads + optional fp16 encoder deltas, <= 10 MB).
 
-Inference (:meth:`Classifier.logits`): Slack's ``&amp; &lt; &gt;`` escapes are undone; all texts
-are tokenised in one call of the fast (Rust) tokenizer, truncated at ``max_tokens`` tokens
+Inference (:meth:`Classifier.logits`): texts arrive as the core's neutral text (plain, unescaped:
+the platform adapter converted its markup, :mod:`analyzers.pseudonymise`); all texts are
+tokenised in one call of the fast (Rust) tokenizer, truncated at ``max_tokens`` tokens
 (default 128, [CLS] and [SEP] included; a chat message rarely reaches 60); then sorted by length
 and split into batches of at most ``batch_size`` texts (default 64) that minimise the padded
 tokens computed (:meth:`Classifier._batches`), each padded only to its longest text, under
@@ -45,20 +46,11 @@ from analyzers.model_dir import (
 )
 from domain.errors import ModelError
 
-__all__ = ["Classifier", "MultiTaskModel", "ModelCard", "Prediction", "unescape_slack"]
+__all__ = ["Classifier", "MultiTaskModel", "ModelCard", "Prediction"]
 
 #: A batch costs at least this many padded tokens' worth of compute (measured on the 2-core
 #: CPU: smaller products lose their efficiency), so batching does not shatter into tiny ones.
 MIN_BATCH_TOKENS = 512
-_SLACK_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
-
-
-def unescape_slack(text: str) -> str:
-    """Undo the three escapes Slack applies to message text (``&amp;`` last, so ``&amp;lt;``
-    stays the literal ``&lt;`` the person typed)."""
-    for escaped, plain in _SLACK_ESCAPES:
-        text = text.replace(escaped, plain)
-    return text
 
 
 def _base_encoder(base_dir: Path) -> PreTrainedModel:
@@ -231,7 +223,7 @@ class Classifier:
         if not texts:
             return np.zeros((0, 3), np.float32), np.zeros((0,), np.float32)
         ids: list[list[int]] = self.tokenizer(
-            [unescape_slack(t) for t in texts], truncation=True, max_length=self.max_tokens,
+            list(texts), truncation=True, max_length=self.max_tokens,
             return_attention_mask=False, return_token_type_ids=False)["input_ids"]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         pad = int(self.tokenizer.pad_token_id or 0)

@@ -3,25 +3,24 @@
 Raw text exists only between the platform adapter and :meth:`Pseudonymiser.text`. Authors and
 message ids become keyed HMAC-SHA256 pseudonyms; the key is never logged or repr'd.
 
-:meth:`Pseudonymiser.text` makes these passes, in this order, each over the previous one's
-output (so a URL's digits are gone before digit runs are looked for, and an email's name
-before names are):
+:meth:`Pseudonymiser.text` reads the core's neutral text: plain and unescaped, as a person
+would type it, in which the platform's markup (Slack's ``<@U…>``, ``<#C…>``, ``<!here>``,
+links…; Teams' ``<at>``) already stands as a neutral placeholder (``<person>``,
+``<channel>``, ``<usergroup>``, ``<email>``, ``<phone>``, ``<url>``, "@here"…). Each adapter
+converts its markup before calling the core (Slack: ``bot/slack/markup.py``), so nothing here
+knows a platform, and a "<" or "&" in the text is one the person typed.
 
-1. Slack and Teams markup: ``<@U…>``, ``<@U…|label>`` -> ``<person>``; ``<#C…>``,
-   ``<#C…|label>`` -> ``<channel>``; ``<!subteam^S…>`` (with or without a label) ->
-   ``<usergroup>``; ``<!here>``, ``<!channel>``, ``<!everyone>`` (with or without a label) ->
-   "@here", "@channel", "@everyone"; ``<!date^ts^format|fallback>`` -> the UTC date, such as
-   "2026-11-23"; any other ``<!…>`` -> removed; links ``<scheme:…>`` and ``<scheme:…|label>``
-   -> ``<email>`` for ``mailto:``, ``<phone>`` for ``tel:``, else ``<url>``; Teams
-   ``<at>Any Name</at>`` (attributes allowed) -> ``<person>``. Labels are dropped, never kept.
-2. URLs -> ``<url>``: ``http://``, ``https://``, ``ftp://``, ``ftps://`` and ``www.``
+It makes these passes, in this order, each over the previous one's output (so a URL's digits
+are gone before digit runs are looked for, and an email's name before names are):
+
+1. URLs -> ``<url>``: ``http://``, ``https://``, ``ftp://``, ``ftps://`` and ``www.``
    addresses, and bare domains followed by a path ("example.com/foo", "git.corp.io/a/b"; a
    bare domain without a path, like "example.com", stays). Trailing punctuation ("." "," ")"
    "!" "?" quotes ...) is left outside the URL.
-3. Emails (``local@domain.tld``) -> ``<email>``.
-4. IPv6 addresses (full, compressed with at least two groups, or with an IPv4 tail such as
+2. Emails (``local@domain.tld``) -> ``<email>``.
+3. IPv6 addresses (full, compressed with at least two groups, or with an IPv4 tail such as
    "::ffff:192.0.2.1") -> ``<ip>``.
-5. Digits, leftmost first; where several rules start at the same character, the first wins:
+4. Digits, leftmost first; where several rules start at the same character, the first wins:
 
    a. bare Slack user ids ("U" or "W", then 6-12 capitals and digits, at least one digit:
       "U012ABCDEF") -> ``<person>``;
@@ -45,17 +44,17 @@ before names are):
       "12345.67" (an amount) stays and "12345 10:30" keeps its time; and a run does not take in
       a date after a space ("sprint 12 2026-11-23" stays).
 
-6. Members' names -> ``<person>`` (rules in :mod:`analyzers.names`).
+5. Members' names -> ``<person>`` (rules in :mod:`analyzers.names`).
 
 Everything else stays verbatim: case, punctuation, emoji, whitespace, times ("10:30"),
 versions ("v2.13.0"), short numbers ("3 bugs", "2026", "45%"), dates, and numbers grouped
 with commas or dots ("10,000", "1.234.567").
 
-Speed: passes 1-4 run only when the text holds the character they need ("<", "/" or "www.",
-"@", "::" or seven colons), and passes 2 and 3 only on the space-separated words around a "/"
-or an "@" (unless there is a "www."). Passes 1 and 5 start with a literal or a character
-class, so the regex engine scans for candidate characters in C instead of trying each rule at
-each position; one combined pattern measured 10 times slower. Figures: docs/benchmarks.md.
+Speed: passes 1-3 run only when the text holds the character they need ("/" or "www.", "@",
+"::" or seven colons), and passes 1 and 2 only on the space-separated words around a "/" or an
+"@" (unless there is a "www."). Pass 4 starts with a character class, so the regex engine
+scans for candidate characters in C instead of trying each rule at each position; one combined
+pattern measured 10 times slower. Figures: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -64,7 +63,6 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Final, Iterable
 
@@ -102,17 +100,6 @@ class Member:
     user_id: str
     names: tuple[str, ...]
 
-
-_MARKUP: Final = re.compile(
-    r"""
-    <(?:  (?P<user>@)[^<>]*>
-        | (?P<channel>\#)[^<>]*>
-        | !(?P<special>[^<>|]*)(?:\|[^<>]*)?>
-        | (?P<teams>(?i:at))\b[^<>]*>[^<]{0,256}</(?i:at)>
-        | (?P<link>[a-zA-Z][a-zA-Z0-9+.\-]*):[^<>]*>
-    )""",
-    re.VERBOSE,
-)
 
 _END_OF_URL = r"""[^\s<>"'`.,;:!?)\]}’”]"""
 _URL_PATTERN: Final = re.compile(
@@ -163,38 +150,10 @@ _DIGIT_PATTERN: Final = re.compile(
     re.VERBOSE,
 )
 
-_BROADCASTS: Final = frozenset(("here", "channel", "everyone"))
-_LINK_SCHEMES: Final[dict[str, str]] = {"mailto": EMAIL, "tel": PHONE}
-_MARKUP_FIXED: Final[dict[str, str]] = {"user": PERSON, "channel": CHANNEL, "teams": PERSON}
 _DIGIT_FIXED: Final[dict[str, str]] = {
     "user_id": PERSON, "intl": PHONE, "paren": PHONE, "phone": PHONE,
 }
 _MIN_RUN: Final = 5
-
-
-def _special(command: str) -> str:
-    """The replacement for Slack's ``<!command…>``."""
-    name, _, argument = command.partition("^")
-    name = name.lower()
-    if name in _BROADCASTS:
-        return f"@{name}"
-    if name == "subteam":
-        return USERGROUP
-    if name == "date":
-        try:
-            return datetime.fromtimestamp(int(argument.partition("^")[0]), UTC).date().isoformat()
-        except (ValueError, OverflowError, OSError):
-            return ""
-    return ""
-
-
-def _markup(match: re.Match[str]) -> str:
-    kind = match.lastgroup or ""
-    if kind == "special":
-        return _special(match["special"])
-    if kind == "link":
-        return _LINK_SCHEMES.get(match["link"].lower(), URL)
-    return _MARKUP_FIXED[kind]
 
 
 def _digits(match: re.Match[str]) -> str:
@@ -263,10 +222,9 @@ class Pseudonymiser:
         self._names = matcher  # one assignment: text() sees the old matcher or the new one
 
     def text(self, text: str) -> str:
-        """``text`` with mentions, names, emails, URLs, IPs, phones, long numbers replaced."""
+        """Neutral ``text`` with names, bare user ids, emails, URLs, IPs, phones and long numbers
+        replaced by placeholders (platform markup is the adapter's: see the module docstring)."""
         names = self._names  # read once: set_members() may swap it meanwhile
-        if "<" in text:
-            text = _MARKUP.sub(_markup, text)
         if "www." in text.lower():
             text = _URL_PATTERN.sub(URL, text)
         elif "/" in text:

@@ -38,7 +38,7 @@ if str(REPO_ROOT) not in sys.path:
 import torch  # noqa: E402
 
 from analyzers.bundled import BUNDLED_DIR  # noqa: E402
-from analyzers.classifier import Classifier, unescape_slack  # noqa: E402
+from analyzers.classifier import Classifier  # noqa: E402
 
 OPENERS = ["", "hey team, ", "fyi ", "ugh, ", "quick one: ", "thanks all! ", "honestly ", "lol "]
 BODIES = [
@@ -49,7 +49,7 @@ BODIES = [
     "customer escalation incoming, need help", "docs are updated", "killed the flaky test",
     "running late, start without me", "this sprint is way too much",
 ]
-CLOSERS = ["", " :tada:", " :(", " &amp; thanks", "!", " asap", " :+1:", " again..."]
+CLOSERS = ["", " :tada:", " :(", " & thanks", "!", " asap", " :+1:", " again..."]
 
 
 def messages(n: int, seed: int = 0) -> list[str]:
@@ -78,8 +78,7 @@ def encoder_flops(clf: Classifier, texts: list[str]) -> float:
     """FLOPs of the encoder over the padded batches ``analyze`` builds."""
     cfg = clf.model.encoder.config
     h, layers = int(cfg.hidden_size), int(cfg.num_hidden_layers)
-    ids = clf.tokenizer([unescape_slack(t) for t in texts], truncation=True,
-                        max_length=clf.max_tokens)["input_ids"]
+    ids = clf.tokenizer(texts, truncation=True, max_length=clf.max_tokens)["input_ids"]
     lengths = sorted(len(x) for x in ids)
     total = 0.0
     for start in range(0, len(lengths), clf.batch_size):
@@ -93,8 +92,7 @@ def per_message(clf: Classifier, texts: list[str]) -> None:
     """Tokenise and run one message at a time through the same model."""
     with torch.inference_mode():
         for text in texts:
-            enc = clf.tokenizer(unescape_slack(text), truncation=True,
-                                max_length=clf.max_tokens, return_tensors="pt")
+            enc = clf.tokenizer(text, truncation=True, max_length=clf.max_tokens, return_tensors="pt")
             s, t = clf.model(enc["input_ids"].to(clf.device), enc["attention_mask"].to(clf.device))
             s.softmax(-1).tolist()
             t.sigmoid().tolist()
@@ -112,7 +110,7 @@ def pipeline_loop(clf: Classifier, texts: list[str]) -> None:
     pipe = pipeline("text-classification", model=model, tokenizer=clf.tokenizer,
                     device=clf.device)
     for text in texts:
-        pipe(unescape_slack(text), truncation=True, max_length=clf.max_tokens)
+        pipe(text, truncation=True, max_length=clf.max_tokens)
 
 
 def timed(label: str, n: int, fn: object) -> float:

@@ -3,7 +3,10 @@
 Builds a generated member directory (realistic first and last names from many languages,
 handles such as "amara.o" or "aokafor"), generates typical messages of 10-30 words in which a
 realistic minority carry mentions, names, links, emails, phone numbers, ticket numbers and
-emoji, warms up, then times ``text()`` over all messages.
+emoji, warms up, then times ``text()`` over all messages. The messages are written as Slack
+sends them (mentions and links as markup, ``&``, ``<``, ``>`` escaped) and turned into the
+core's neutral text by the Slack adapter's :func:`bot.slack.markup.to_plain` before timing, as
+the bot does; that conversion is timed on its own.
 
     python benchmarks/pseudonymise.py [--members 10000] [--messages 50000] [--seed 7]
 
@@ -26,6 +29,7 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from analyzers.pseudonymise import Member, Pseudonymiser  # noqa: E402
+from bot.slack.markup import to_plain  # noqa: E402
 
 FIRST = """Amara Chidi Ngozi Tunde Aisha Fatima Omar Yusuf Layla Hassan Mohammed Noor Priya Arjun
 Ananya Rahul Deepa Vikram Sanjay Meera Wei Li Jing Hao Mei Xin Yuki Haruto Sakura Kenji Hana
@@ -159,7 +163,8 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     members = make_members(args.members, rng)
-    messages = [make_message(members, rng) for _ in range(args.messages)]
+    slack_messages = [make_message(members, rng) for _ in range(args.messages)]
+    messages = [to_plain(m) for m in slack_messages]
 
     start = time.perf_counter()
     pseudonymiser = Pseudonymiser(os.urandom(32), members)
@@ -172,10 +177,11 @@ def main() -> None:
     print(f"members: {args.members}, with {sum(len(m.names) for m in members)} names")
     print(f"matcher build: {build_s:.2f} s (first, incl. loading the word lists), "
           f"{rebuild_s:.2f} s (set_members)")
-    changed = sum(pseudonymiser.text(m) != m for m in messages) / len(messages)
-    print(f"typical messages changed by pseudonymisation: {changed:.0%}")
+    changed = sum(pseudonymiser.text(m) != raw for m, raw in zip(messages, slack_messages)) / len(messages)
+    print(f"typical messages changed by to_plain and pseudonymisation: {changed:.0%}")
     report("typical", messages, throughput(pseudonymiser.text, messages, args.repeats))
-    dense = [make_dense_message(members, rng) for _ in range(args.messages // 5)]
+    report("to_plain (Slack markup, typical)", slack_messages, throughput(to_plain, slack_messages, args.repeats))
+    dense = [to_plain(make_dense_message(members, rng)) for _ in range(args.messages // 5)]
     report("dense", dense, throughput(pseudonymiser.text, dense, args.repeats))
 
 

@@ -289,9 +289,13 @@ def _analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | N
             what = "is empty" if read[0] == 0 else "has a header but no rows"
             raise InputError(f"{name}: {what}: there are no messages to score")
 
-        prepare: Callable[[str], str] = str
+        from bot import platforms
+
+        plain = platforms.plain_text("slack")  # exports are Slack message text: markup, escapes
+        prepare: Callable[[str], str] = plain
         if not raw:
-            prepare = _pseudonymiser_text(settings, str(config_path or config_module.DEFAULT_PATH))
+            scrub = _pseudonymiser_text(settings, str(config_path or config_module.DEFAULT_PATH))
+            prepare = lambda text: scrub(plain(text))  # noqa: E731
         analyzer: Analyzer
         if baseline:
             from analyzers.lexicon import LexiconAnalyzer

@@ -110,7 +110,8 @@ def check(config_path: Path) -> None:
 @click.option(
     "--preview",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write Block Kit JSON, chart PNG and HTML per team into this folder; send nothing.",
+    help="Write each team's message (neutral and as each platform renders it, JSON), chart PNG "
+         "and HTML page into this folder; send nothing.",
 )
 @click.option("--send", "send_now", is_flag=True, help="Send now (each message still goes only once).")
 @click.pass_obj
@@ -119,7 +120,7 @@ def digest(config_path: Path, week: str | None, team_name: str | None, preview: 
     import datetime as dt
 
     from domain.teamweek import week_start
-    from bot import digests
+    from bot import digests, platforms
     from domain.errors import ConfigError
     from storage import connect
 
@@ -142,13 +143,11 @@ def digest(config_path: Path, week: str | None, team_name: str | None, preview: 
             built = digests.build(db, s, week, noise_key=config.secrets.pseudonym_key, teams=teams)
             for item in built:
                 folder = preview / digests.slug(item.team)
-                digests.write_preview(item, folder)
+                digests.write_preview(item, folder, platforms.payloads(config))
                 status = "suppressed" if item.current.suppressed else "published"
                 alerts = f", {len(item.alerts)} alert(s)" if item.alerts else ""
                 click.echo(f"{item.team} {week}: {status}{alerts} -> {folder}")
             return
-        from bot import platforms
-
         report = digests.send(db, s, platforms.courier(config), week, noise_key=config.secrets.pseudonym_key, team=team_name)
     finally:
         db.close()

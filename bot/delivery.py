@@ -11,12 +11,13 @@ import hashlib
 import hmac
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Protocol
+from dataclasses import dataclass
+from typing import Callable, Literal, Protocol
 
 import sqlite_utils
 
 from domain.errors import PlatformUnavailable
+from bot.report import Report
 from storage import audit, deliveries
 from storage.deliveries import Kind
 
@@ -32,11 +33,10 @@ class Outgoing:
     team: str
     week: str
     kind: Kind
-    text: str  # notification and fallback text
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    chart_png: bytes | None = None
+    text: str  # notification and fallback text, plain (each platform escapes it)
+    report: Report  # what the message says, which each platform renders its own way
+    chart_png: bytes | None = None  # shown where ``report`` has its Chart (at the end if none)
     chart_title: str = ""
-    chart_index: int | None = None  # where in ``blocks`` the chart belongs (None: at the end)
 
     @property
     def marker(self) -> dict[str, str]:

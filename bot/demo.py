@@ -30,6 +30,7 @@ from bot.demo_digests import FolderCourier, demo_settings, describe_deliveries, 
 from bot.demo_hostile import HostileReport, describe, hostile_round
 from bot.metrics import Metrics
 from bot.runtime import default_analyzer
+from bot import platforms
 from bot.platforms import replay as platform_replay
 from bot.server import build_web_app
 from bot.worker import ScoringWorker
@@ -61,6 +62,7 @@ class Replay:
     erased: list[str] = field(default_factory=list)  # forget-me replies
     model: str = ""  # the analyzer's version id
     hostile: HostileReport | None = None  # forged, stale and malformed requests sent at the end
+    plain: Callable[[str], str] = str  # the adapter's conversion of message text for the core
 
 
 def load_sample() -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -118,6 +120,7 @@ async def replay(
     worker.drain(db)
     enrolled = next(c["id"] for c in workspace["channels"] if c.get("enrolled"))
     endpoint = build_web_app(health=lambda: {"ok": True}, routes=platform.routes())
+    stats.plain = platform.plain
     stats.hostile = await hostile_round(endpoint, db, DEMO_SIGNING_SECRET, workspace["team_id"], enrolled, metrics)
     return core, stats
 
@@ -201,14 +204,14 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
     echo("What the inbox receives (pseudonymised before anything is written):")
     for raw in pseudonymisation_samples(workspace, events):
         echo(f"  raw:    {raw}")
-        echo(f"  stored: {core.pseudonymiser.text(raw)}")
+        echo(f"  stored: {core.pseudonymiser.text(stats.plain(raw))}")
     echo("")
     weeks = sorted({_iso_week(d) for (d,) in core.db.execute("SELECT DISTINCT day FROM scores")})
     settings = demo_settings(workspace, db_path, core.k)
     table = team_table(core.db, settings, weeks[-1], len(weeks))
     echo("Team weather, as managers' digests compute it (people counted once, k-anonymous):")
     echo(table)
-    courier = run_weekly_jobs(core.db, settings, weeks[-3:], out, DEMO_KEY)
+    courier = run_weekly_jobs(core.db, settings, weeks[-3:], out, DEMO_KEY, platforms.payloads())
     names_by_id = {m["id"]: m.get("real_name") or m["id"] for m in workspace["members"]}
     echo("")
     echo(f"Weekly job, run on the Mondays after {weeks[-3]} to {weeks[-1]}: {len(courier.sent)} DMs delivered into {out / 'outbox'}")
@@ -222,7 +225,7 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
         echo(f"What {names_by_id.get(recipient, recipient)} read ({message.kind}, {message.team}, {message.week}):")
         for line in message_lines(message):
             echo(f"  | {line}")
-    echo(f"Digest previews for {weeks[-1]} (Block Kit JSON, chart PNG, HTML): {out / 'digests' / weeks[-1]}")
+    echo(f"Digest previews for {weeks[-1]} (the neutral report and Slack's Block Kit as JSON, chart PNG, HTML): {out / 'digests' / weeks[-1]}")
     leaks = raw_leaks(db_path, workspace, events, extra=[out / "outbox", out / "digests"])
     echo("")
     echo(f"Raw-text check: searched {db_path} and every digest for every member's name and user id "

@@ -4,11 +4,9 @@ delivering into an outbox folder instead of Slack."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
-import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import sqlite_utils
 
@@ -17,23 +15,30 @@ from domain.teamweek import Estimate, Suppressed, TeamWeek, mood_text, plain, pr
 from bot import digests
 from bot.config import Settings, parse_settings
 from bot.delivery import Outgoing
+from bot.report import Payload, as_json, plain_lines
 
 MONDAY_9AM = dt.time(9, 0)
 
 
 class FolderCourier:
-    """Delivers each message as files under ``root/<recipient>/`` (the demo's Slack)."""
+    """Delivers each message as files under ``root/<recipient>/`` (the demo's Slack): its
+    text, neutral report and marker as ``<stem>.json``, its chart as ``<stem>.png`` and, for
+    each of ``platforms`` (a name and how it renders a message), what that platform would be
+    sent, as ``<stem>.<name>.json`` (with the marker)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, platforms: Mapping[str, Payload] | None = None) -> None:
         self.root = root
+        self.platforms = dict(platforms or {})
         self.sent: list[tuple[str, Outgoing]] = []
 
     def send(self, recipient: str, message: Outgoing) -> None:
         folder = self.root / recipient
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{message.week}-{digests.slug(message.team)}-{message.kind}"
-        body = {"text": message.text, "blocks": message.blocks, "metadata": message.marker}
-        (folder / f"{stem}.json").write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+        body = {"text": message.text, "report": as_json(message.report), "metadata": message.marker}
+        _write_json(folder / f"{stem}.json", body)
+        for name, render in self.platforms.items():
+            _write_json(folder / f"{stem}.{name}.json", {**render(message.report, message.text), "metadata": message.marker})
         if message.chart_png is not None:
             (folder / f"{stem}.png").write_bytes(message.chart_png)
         self.sent.append((recipient, message))
@@ -59,17 +64,23 @@ def demo_settings(workspace: dict[str, Any], database: Path, k: int) -> Settings
     )
 
 
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def run_weekly_jobs(
-    db: sqlite_utils.Database, settings: Settings, weeks: list[str], out: Path, key: bytes
+    db: sqlite_utils.Database, settings: Settings, weeks: list[str], out: Path, key: bytes,
+    platforms: Mapping[str, Payload] | None = None,
 ) -> FolderCourier:
     """Run the weekly job on the Monday after each of ``weeks``, in order (so alerts see
-    their history and cooldown), then write a preview of the last week's digests."""
-    courier = FolderCourier(out / "outbox")
+    their history and cooldown), then write a preview of the last week's digests; each
+    message and preview also as each of ``platforms`` renders it."""
+    courier = FolderCourier(out / "outbox", platforms)
     for week in weeks:
         monday = dt.datetime.combine(week_start(week) + dt.timedelta(weeks=1), MONDAY_9AM)
         digests.send(db, settings, courier, week, noise_key=key, clock=monday.timestamp)
     for digest in digests.build(db, settings, weeks[-1], noise_key=key):
-        digests.write_preview(digest, out / "digests" / weeks[-1] / digests.slug(digest.team))
+        digests.write_preview(digest, out / "digests" / weeks[-1] / digests.slug(digest.team), platforms)
     return courier
 
 
@@ -108,25 +119,13 @@ def _ci(e: Estimate) -> str:
     return f"{mood_text(e.value)} ({mood_text(e.low)} to {mood_text(e.high)})"
 
 
-_LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
-
-
 def message_lines(message: Outgoing) -> list[str]:
     """A delivered message as the plain lines a reader sees, the chart as ``[chart: …]``."""
-    lines: list[str] = []
-    for i, block in enumerate(message.blocks):
-        if i == message.chart_index:
-            lines.append(f"[chart: {message.chart_title}]")
-        if block["type"] == "header":
-            lines.append(block["text"]["text"])
-        elif block["type"] == "section":
-            lines += block["text"]["text"].splitlines()
-        elif block["type"] == "context":
-            lines += [element["text"] for element in block["elements"]]
-    if message.chart_png is not None and message.chart_index is None:
-        lines.append(f"[chart: {message.chart_title}]")
-    cleaned = (_LINK.sub(r"\2", line) for line in lines)
-    return [html.unescape(line.replace("*", "").replace("_", "")) for line in cleaned]
+    if message.chart_png is None:
+        return plain_lines(message.report)
+    chart = f"[chart: {message.chart_title}]"
+    lines = plain_lines(message.report, chart)
+    return lines if message.report.chart is not None else [*lines, chart]
 
 
 def describe_deliveries(courier: FolderCourier, name_of: Callable[[str], str]) -> list[str]:

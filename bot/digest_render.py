@@ -1,4 +1,8 @@
-"""A manager's weekly digest as Slack blocks, notification text, a PNG chart and an HTML page.
+"""A manager's weekly digest as a neutral report, notification text, a PNG chart and an HTML page.
+
+The report (``bot/report.py``) is what every platform renders: Slack as Block Kit
+(``bot/slack/render.py``), Teams as an Adaptive Card; the HTML preview is rendered from it
+here. Texts are plain: each renderer escapes them for its platform.
 
 The renderer trusts nothing beyond what a digest may show: a suppressed week shows no figure
 and no alert even if the ``TeamWeek`` it was handed carries values, and with stress reporting
@@ -10,21 +14,19 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 from domain.teamweek import Alert, Digest, Estimate, Suggestion, Suppressed, TeamWeek
 from domain.teamweek import percent_text, plain, points, previous_weeks, shown
 from domain.teamweek import signed as signed_text
 from bot import texts as t
 from bot.digest_chart import CHART_PIXELS, chart_figure, chart_png, chart_title, no_chart
+from bot.report import Chart, Figure, Fold, Footnote, Inline, Line, Link, Part, Report, Row, Section, Span, linkable
 from bot.week_names import week_name, week_number
 
-__all__ = ["alert_blocks", "alert_text", "blocks", "chart_figure", "chart_index", "chart_png",
-           "chart_title", "fallback_text", "html", "no_chart"]
+__all__ = ["alert_report", "alert_text", "chart_figure", "chart_png", "chart_title", "fallback_text", "html",
+           "html_page", "no_chart", "report"]
 
-HEADER_LIMIT = 150
-SECTION_LIMIT = 3000
-_LINKABLE = re.compile(r"^https?://[^\s<>|\"']+$")
 _STRESS = re.compile(r"stress", re.IGNORECASE)
 
 
@@ -185,99 +187,62 @@ def _scale(digest: Digest) -> list[str]:
     return [t.SCALE_MOOD, t.SCALE_STRESS] if digest.stress_reporting else [t.SCALE_MOOD]
 
 
-# -- Slack ------------------------------------------------------------------------------------
+# -- The report ------------------------------------------------------------------------------
 
-def _mrkdwn(text: str) -> str:
-    """Slack's three control characters escaped, so names and reasons cannot ping or link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _clip(lines: list[str], limit: int = SECTION_LIMIT) -> str:
-    """Lines joined, dropping whole lines from the end (then an ellipsis) to fit ``limit``."""
-    text = "\n".join(lines)
-    if len(text) <= limit:
-        return text
-    kept: list[str] = []
-    size = 1
-    for line in lines:
-        if size + len(line) + 1 > limit:
-            break
-        kept.append(line)
-        size += len(line) + 1
-    return "\n".join([*kept, "…"]) if kept else _cut(lines[0], limit)
-
-
-def _header(text: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": _cut(text, HEADER_LIMIT), "emoji": True}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(_mrkdwn(text), SECTION_LIMIT)}]}
-
-
-def _section(lines: list[str]) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(lines)}}
-
-
-def _slack_link(s: Suggestion) -> str:
-    if s.title and s.url and _LINKABLE.match(s.url):
-        return f"<{s.url}|{_mrkdwn(s.title)}>"
-    return _mrkdwn(s.title) if s.title else ""
-
-
-def _suggestion_section(suggestions: list[Suggestion]) -> dict[str, Any]:
-    lines = [f":bulb: *{t.SUGGESTIONS}*"]
-    for s in suggestions:
-        link = _slack_link(s)
-        lines.append(f"• {_mrkdwn(s.text)}" + (f" {link}" if link else ""))
-    return _section(lines)
-
-
-def _alert_section(alerts: list[Alert]) -> dict[str, Any]:
+def _alert_section(alerts: list[Alert], details: bool) -> Section:
     heading = t.ALERTS if len(alerts) > 1 else t.ALERT
-    return _section([f":warning: *{heading}*", *(f"• {_mrkdwn(a.reason)}" for a in alerts)])
+    lines = tuple(Line.of(a.reason, "bullet", Fold(t.ALERT_STATISTICS, a.detail) if details and a.detail else None)
+                  for a in alerts)
+    return Section(lines, heading, t.ICON_ALERT, urgent=True)
 
 
-def blocks(digest: Digest) -> list[dict[str, Any]]:
-    """The digest as Slack Block Kit blocks, within Slack's limits: title, any alert (said
-    here once: managers get no separate alert message), this week's figures, [the chart goes
-    at ``chart_index``], suggestions, the privacy note."""
-    out = [_header(_title(digest))]
+def _suggestion_section(suggestions: list[Suggestion]) -> Section:
+    lines = []
+    for s in suggestions:
+        parts: list[Inline] = [Span(s.text)]
+        if s.title:
+            parts += [Span(" "), Link(s.title, s.url) if s.url and linkable(s.url) else Span(s.title)]
+        lines.append(Line(tuple(parts), "bullet"))
+    return Section(tuple(lines), t.SUGGESTIONS, t.ICON_SUGGESTIONS)
+
+
+def _this_week(digest: Digest, details: bool) -> Section:
+    """This week's figures, what follows from earlier alerts and what the figures mean; or
+    why there are none."""
+    suppressed = _suppression(digest)
+    absent = no_chart(digest)
+    missing = (Line.of(absent),) if absent else ()
+    if suppressed:
+        return Section((Line.of(suppressed), *missing))
+    rows: list[Row] = [Figure(r.label, r.value, r.arrow, r.detail()) for r in _rows(digest)]
+    rows += [Line.of(line) for line in _follow_ups(digest)]
+    rows += [Line.of(line, "note") for line in _scale(digest)]
+    stressed = _stressed_share(digest) if details else None
+    return Section((*rows, *missing), t.THIS_WEEK, fold=Fold(t.DETAILS, stressed) if stressed else None)
+
+
+def report(digest: Digest, *, details: bool = False) -> Report:
+    """The digest as a neutral report: title, any alert (said here once: managers get no
+    separate alert message), this week's figures, the chart, suggestions, the privacy note.
+    ``details``: with the statistics behind each alert and the share of stressed messages,
+    as folds (the HTML preview shows them; chat messages leave folds out)."""
+    parts: list[Part] = []
     alerts = _alerts(digest)
     if alerts:
-        out.append(_alert_section(alerts))
-    suppressed = _suppression(digest)
-    if suppressed:
-        lines = [_mrkdwn(suppressed)]
-    else:
-        lines = [f"*{t.THIS_WEEK}*"]
-        for r in _rows(digest):
-            arrow = f" {r.arrow}" if r.arrow else ""
-            lines.append(f"• *{r.label}* {r.value}{arrow} ({r.detail()})")
-        lines += [_mrkdwn(line) for line in _follow_ups(digest)]
-        lines += [f"_{line}_" for line in _scale(digest)]
-    absent = no_chart(digest)
-    if absent:
-        lines.append(_mrkdwn(absent))
-    out.append(_section(lines))
+        parts.append(_alert_section(alerts, details))
+    parts.append(_this_week(digest, details))
+    if no_chart(digest) is None:
+        parts.append(Chart(chart_title(digest)))
     suggestions = _suggestions(digest)
     if suggestions:
-        out.append(_suggestion_section(suggestions))
-    out.append(_context(_privacy(digest)))
-    return out
-
-
-def chart_index(digest: Digest) -> int:
-    """Where the chart goes in ``blocks(digest)``: right after this week's figures."""
-    return 3 if _alerts(digest) else 2
+        parts.append(_suggestion_section(suggestions))
+    parts.append(Footnote(_privacy(digest), t.ABOUT))
+    return Report(_title(digest), tuple(parts))
 
 
 def fallback_text(digest: Digest) -> str:
-    """The one-line notification text sent alongside the blocks."""
+    """The one-line notification text sent alongside the report, as plain text (each
+    platform escapes it)."""
     reason = digest.current.suppressed
     if reason is not None:
         summary = _FALLBACK_SUPPRESSED[reason].format(k=digest.k)
@@ -293,7 +258,7 @@ def fallback_text(digest: Digest) -> str:
         names = _alert_names(digest)
         if names:
             summary += " " + t.FALLBACK_ALERTS.format(names=names)
-    return _mrkdwn(t.FALLBACK.format(team=digest.team, week=_week(digest), summary=summary))
+    return t.FALLBACK.format(team=digest.team, week=_week(digest), summary=summary)
 
 
 def _alert_names(digest: Digest) -> str:
@@ -301,26 +266,23 @@ def _alert_names(digest: Digest) -> str:
     return ", ".join(dict.fromkeys(names))
 
 
-def alert_blocks(digest: Digest) -> list[dict[str, Any]]:
-    """The separate alert message, for alert recipients who get no digest (HR), as Slack
-    blocks: the alerts and suggestions, and where the managers read it."""
-    title = t.ALERT_TITLE.format(team=digest.team, week=_week(digest))
-    out = [_header(title)]
+def alert_report(digest: Digest) -> Report:
+    """The separate alert message, for alert recipients who get no digest (HR): the alerts
+    and suggestions, and where the managers read it."""
+    parts: list[Part] = []
     alerts = _alerts(digest)
     if alerts:
-        out.append(_alert_section(alerts))
+        parts.append(_alert_section(alerts, details=False))
     suggestions = _suggestions(digest)
     if suggestions:
-        out.append(_suggestion_section(suggestions))
-    footer = f"{t.ALERT_MORE} {_privacy(digest)}"
-    out.append(_context(footer))
-    return out
+        parts.append(_suggestion_section(suggestions))
+    parts.append(Footnote(f"{t.ALERT_MORE} {_privacy(digest)}"))
+    return Report(t.ALERT_TITLE.format(team=digest.team, week=_week(digest)), tuple(parts))
 
 
 def alert_text(digest: Digest) -> str:
-    """The notification text of the alert message."""
-    text = t.ALERT_FALLBACK.format(team=digest.team, week=_week(digest), names=_alert_names(digest))
-    return _mrkdwn(text)
+    """The notification text of the alert message, as plain text."""
+    return t.ALERT_FALLBACK.format(team=digest.team, week=_week(digest), names=_alert_names(digest))
 
 
 # -- HTML -------------------------------------------------------------------------------------
@@ -335,51 +297,70 @@ _STYLE = (
 
 
 def html(digest: Digest, chart_src: str) -> str:
-    """The digest as a standalone HTML page, every piece of text escaped."""
+    """The digest as a standalone HTML page, every piece of text escaped: its report with
+    the details (the statistics behind each alert, the share of stressed messages)."""
+    return html_page(report(digest, details=True), chart_src)
+
+
+def html_page(content: Report, chart_src: str) -> str:
+    """A report as a standalone HTML page, the chart from ``chart_src``, every piece of text
+    escaped."""
     e = html_lib.escape
-    title = _title(digest)
     parts = [f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-             f"<title>{e(title)}</title>",
-             f"<style>{_STYLE}</style>\n</head>\n<body>\n<h1>{e(title)}</h1>"]
-    alerts = _alerts(digest)
-    if alerts:
-        items = "".join(
-            f"<li>{e(a.reason)}"
-            + (f"<details><summary>{e(t.ALERT_STATISTICS)}</summary>{e(a.detail)}</details>" if a.detail else "")
-            + "</li>"
-            for a in alerts
-        )
-        heading = t.ALERTS if len(alerts) > 1 else t.ALERT
-        parts.append(f'<section class="alerts"><h2>{e(heading)}</h2><ul>{items}</ul></section>')
-    parts.append(f"<section><h2>{e(t.THIS_WEEK)}</h2>")
-    suppressed = _suppression(digest)
-    if suppressed:
-        parts.append(f"<p>{e(suppressed)}</p>")
-    else:
-        rows = "".join(f"<tr><th>{e(r.label)}</th><td>{e(r.value)} {e(r.arrow)}</td>"
-                       f'<td class="detail">{e(r.detail())}</td></tr>' for r in _rows(digest))
-        follow_ups = "".join(f"<p>{e(line)}</p>" for line in _follow_ups(digest))
-        notes = "".join(f'<p class="note">{e(line)}</p>' for line in _scale(digest))
-        parts.append(f"<table>{rows}</table>{follow_ups}{notes}")
-        stressed = _stressed_share(digest)
-        if stressed:
-            parts.append(f"<details><summary>{e(t.DETAILS)}</summary><p>{e(stressed)}</p></details>")
-    absent = no_chart(digest)
-    if absent:
-        parts.append(f'<p class="note">{e(absent)}</p></section>')
-    else:
-        width, height = CHART_PIXELS
-        parts.append(f'<img src="{e(chart_src)}" alt="{e(chart_title(digest))}" width="{width}" '
-                     f'height="{height}"></section>')
-    suggestions = _suggestions(digest)
-    if suggestions:
-        items = ""
-        for s in suggestions:
-            if s.title and s.url and _LINKABLE.match(s.url):
-                link = f' <a href="{e(s.url)}">{e(s.title)}</a>'
-            else:
-                link = f" {e(s.title)}" if s.title else ""
-            items += f"<li>{e(s.text)}{link}</li>"
-        parts.append(f"<section><h2>{e(t.SUGGESTIONS)}</h2><ul>{items}</ul></section>")
-    parts.append(f"<footer><h2>{e(t.ABOUT)}</h2><p>{e(_privacy(digest))}</p></footer>\n</body>\n</html>\n")
+             f"<title>{e(content.title)}</title>",
+             f"<style>{_STYLE}</style>\n</head>\n<body>\n<h1>{e(content.title)}</h1>"]
+    for part in content.parts:
+        if isinstance(part, Section):
+            parts.append(_html_section(part))
+        elif isinstance(part, Chart):
+            width, height = CHART_PIXELS
+            parts.append(f'<img src="{e(chart_src)}" alt="{e(part.alt)}" width="{width}" height="{height}">')
+        else:
+            heading = f"<h2>{e(part.heading)}</h2>" if part.heading else ""
+            parts.append(f"<footer>{heading}<p>{e(part.text)}</p></footer>")
+    parts.append("</body>\n</html>\n")
     return "\n".join(parts)
+
+
+def _html_fold(fold: Fold | None) -> str:
+    e = html_lib.escape
+    return "" if fold is None else f"<details><summary>{e(fold.summary)}</summary>{e(fold.text)}</details>"
+
+
+def _html_inline(parts: tuple[Inline, ...]) -> str:
+    e = html_lib.escape
+    out = ""
+    for part in parts:
+        if isinstance(part, Link):
+            out += f'<a href="{e(part.url)}">{e(part.title)}</a>' if linkable(part.url) else e(part.title)
+        else:
+            text = e(part.text)
+            text = f"<strong>{text}</strong>" if part.bold else text
+            out += f"<em>{text}</em>" if part.italic else text
+    return out
+
+
+def _html_section(section: Section) -> str:
+    """Bullets as a list, figures as a table, sentences as paragraphs, small print as notes."""
+    e = html_lib.escape
+    out = f"<h2>{e(section.heading)}</h2>" if section.heading else ""
+    kind = ""
+    for row in section.lines:
+        now = "table" if isinstance(row, Figure) else "ul" if row.style == "bullet" else ""
+        if now != kind:
+            out += f"</{kind}>" if kind else ""
+            out += f"<{now}>" if now else ""
+            kind = now
+        if isinstance(row, Figure):
+            out += (f"<tr><th>{e(row.label)}</th><td>{e(row.value)} {e(row.arrow)}</td>"
+                    f'<td class="detail">{e(row.detail)}</td></tr>')
+        elif row.style == "bullet":
+            out += f"<li>{_html_inline(row.parts)}{_html_fold(row.fold)}</li>"
+        else:
+            note = ' class="note"' if row.style == "note" else ""
+            out += f"<p{note}>{_html_inline(row.parts)}{_html_fold(row.fold)}</p>"
+    out += f"</{kind}>" if kind else ""
+    if section.fold is not None:
+        out += f"<details><summary>{e(section.fold.summary)}</summary><p>{e(section.fold.text)}</p></details>"
+    style = ' class="alerts"' if section.urgent else ""
+    return f"<section{style}>{out}</section>"

@@ -1,7 +1,7 @@
 """The weekly job: aggregate every team, decide alerts, render, deliver exactly once.
 
-Platform-neutral: it renders Block Kit (which the Teams adapter will convert) and hands
-``Outgoing`` messages to whatever ``Courier`` it is given.
+Platform-neutral: each message is a neutral report (``bot/report.py``), which the ``Courier``
+it is given renders for its platform (Slack: Block Kit, Teams: an Adaptive Card).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import sqlite_utils
 
@@ -27,6 +27,7 @@ from domain.teamweek import Digest, iso_week, previous_weeks
 from bot import digest_render
 from bot.config import Settings, TeamSettings
 from bot.delivery import Courier, Outgoing, Result, deliver
+from bot.report import Payload, as_json
 from domain.errors import PlatformUnavailable
 from storage import alerts as alert_store
 from storage import suggestions as suggestion_store
@@ -120,10 +121,9 @@ def digest_message(digest: Digest) -> Outgoing:
         week=digest.week,
         kind="digest",
         text=digest_render.fallback_text(digest),
-        blocks=digest_render.blocks(digest),
+        report=digest_render.report(digest),
         chart_png=chart,
         chart_title=digest_render.chart_title(digest) if chart is not None else "",
-        chart_index=digest_render.chart_index(digest) if chart is not None else None,
     )
 
 
@@ -134,7 +134,7 @@ def alert_message(digest: Digest) -> Outgoing:
         week=digest.week,
         kind="alert",
         text=digest_render.alert_text(digest),
-        blocks=digest_render.alert_blocks(digest),
+        report=digest_render.alert_report(digest),
     )
 
 
@@ -225,10 +225,10 @@ def slug(team: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", team.casefold()).strip("-") or "team"
 
 
-def write_preview(digest: Digest, folder: Path) -> list[Path]:
-    """Write a digest's Block Kit JSON, chart PNG and HTML page (and any alert) into ``folder``."""
-    import json
-
+def write_preview(digest: Digest, folder: Path, platforms: Mapping[str, Payload] | None = None) -> list[Path]:
+    """Write a digest's chart PNG, HTML page and message (its plain text and neutral report, as
+    JSON), and any alert message, into ``folder``; for each of ``platforms`` (a name and how it
+    renders a message), that platform's message too: ``digest.<name>.json``."""
     folder.mkdir(parents=True, exist_ok=True)
     chart = folder / "chart.png"
     png = digest_render.chart_png(digest)
@@ -236,12 +236,20 @@ def write_preview(digest: Digest, folder: Path) -> list[Path]:
     if png is not None:
         chart.write_bytes(png)
         written.append(chart)
-    message = {"text": digest_render.fallback_text(digest), "blocks": digest_render.blocks(digest)}
-    (folder / "digest.json").write_text(json.dumps(message, indent=2, ensure_ascii=False) + "\n")
     (folder / "digest.html").write_text(digest_render.html(digest, chart.name), encoding="utf-8")
-    written += [folder / "digest.json", folder / "digest.html"]
+    written.append(folder / "digest.html")
+    messages = {"digest": (digest_render.fallback_text(digest), digest_render.report(digest))}
     if digest.alerts:
-        alert = {"text": digest_render.alert_text(digest), "blocks": digest_render.alert_blocks(digest)}
-        (folder / "alert.json").write_text(json.dumps(alert, indent=2, ensure_ascii=False) + "\n")
-        written.append(folder / "alert.json")
+        messages["alert"] = (digest_render.alert_text(digest), digest_render.alert_report(digest))
+    for kind, (text, report) in messages.items():
+        written.append(_write_json(folder / f"{kind}.json", {"text": text, "report": as_json(report)}))
+        for name, render in (platforms or {}).items():
+            written.append(_write_json(folder / f"{kind}.{name}.json", render(report, text)))
     return written
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> Path:
+    import json
+
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from aiohttp import web
 
@@ -12,11 +12,12 @@ from bot.core import Reply, Teamweather
 from bot.delivery import Courier
 from bot.metrics import Metrics
 from bot.platform import Platform
+from bot.report import Payload
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
-__all__ = ["Replay", "courier", "enabled", "replay"]
+__all__ = ["Replay", "courier", "enabled", "payloads", "plain_text", "replay"]
 
 
 def enabled(config: Config, runtime: Runtime) -> list[Platform]:
@@ -32,6 +33,24 @@ def courier(config: Config) -> Courier:
 
     require_slack_token(config)
     return SlackCourier(web_client(config.secrets.slack_bot_token or "", config.settings.slack.api_base_url))
+
+
+def payloads(config: Config | None = None) -> dict[str, Payload]:
+    """How each configured platform renders a report as its own message JSON (for previews
+    and the demo's outbox); every platform when ``config`` is None."""
+    from bot.slack.render import payload
+
+    return {"slack": payload}
+
+
+def plain_text(platform: str) -> Callable[[str], str]:
+    """The adapter's conversion of its message markup into the core's neutral text (for
+    ``teamweather analyze``, whose files hold messages as the platform wrote them)."""
+    if platform != "slack":
+        raise ValueError(f"unknown platform {platform!r}")
+    from bot.slack.markup import to_plain
+
+    return to_plain
 
 
 class Replay(Protocol):
@@ -50,6 +69,10 @@ class Replay(Protocol):
 
     def routes(self) -> list[web.RouteDef]:
         """The adapter's live endpoint (the demo's hostile round posts to it)."""
+        ...
+
+    def plain(self, text: str) -> str:
+        """A message's text as the core receives it (the adapter's conversion)."""
         ...
 
 

@@ -1,4 +1,10 @@
-"""Every sentence Teamweather says to a person, in one place."""
+"""Every sentence Teamweather says to a person, in one place, whatever the platform.
+
+Replies are written in a small Markdown subset that Slack and Teams can both show once their
+adapter has converted it: ``**bold**``, ``_italic_``, `` `code` ``, lines starting with "• " for
+bullets, and Unicode emoji (never Slack's ``:codes:``). ``bot/slack/render.py`` turns it into
+Slack mrkdwn. The digest's sentences are plain text: the digest's renderers add the emphasis.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +13,19 @@ from typing import Final, Mapping
 PRODUCT = "Teamweather"
 
 CHANNEL_NOTICE = (
-    ":partly_sunny: *Teamweather is now on in this channel.*\n"
+    "⛅ **Teamweather is now on in this channel.**\n"
     "• What it collects: the tone of each message (positive, neutral or negative) and a "
     "stress likelihood, computed by a model running on our own server.\n"
     "• What it never stores: your words, your name or user id, or the exact time you wrote. "
     "Names, mentions, emails, links and numbers are stripped before anything is kept.\n"
-    "• Who sees what: managers get weekly *team* figures only, and only when at least "
+    "• Who sees what: managers get weekly **team** figures only, and only when at least "
     "{k} people contributed. No one sees what you wrote or your own scores — except you.\n"
     "• Your controls: `/teamweather pause` stops collection from you, `resume` restarts it, "
     "`status` shows what is held about you, `forget-me` erases it."
 )
 CHANNEL_ALREADY_ENROLLED = "Teamweather is already on in this channel. Nothing changed."
 CHANNEL_UNENROLLED = (
-    ":no_entry_sign: *Teamweather is now off in this channel.* New messages here are no longer "
+    "🚫 **Teamweather is now off in this channel.** New messages here are no longer "
     "analysed. Team figures already computed are kept under the usual retention rules."
 )
 CHANNEL_NOT_ENROLLED = "Teamweather is not on in this channel. Nothing changed."
@@ -43,7 +49,7 @@ FORGOTTEN = (
 )
 
 STATUS = (
-    "*Your Teamweather status:* {state}\n"
+    "**Your Teamweather status:** {state}\n"
     "• Stored about you: {scores} message score(s) — labels and numbers, no text.\n"
     "• Waiting to be scored: {pending}.\n"
     "• This channel: {channel_state}."
@@ -55,7 +61,7 @@ CHANNEL_ON = "Teamweather is on"
 CHANNEL_OFF = "Teamweather is off"
 
 HELP = (
-    "*Teamweather* reports a team's weekly mood to its managers without showing anyone what "
+    "**Teamweather** reports a team's weekly mood to its managers without showing anyone what "
     "a single person wrote.\n"
     "`/teamweather status` — what is held about you\n"
     "`/teamweather pause` · `/teamweather resume` — stop or restart analysis of your messages\n"
@@ -116,7 +122,9 @@ SUPPRESSED_OVERLAP = (
 
 ALERT = "Alert"
 ALERTS = "Alerts"
+ICON_ALERT = "⚠️"  # before the alerts' heading
 SUGGESTIONS = "Suggestions"
+ICON_SUGGESTIONS = "💡"
 ABOUT = "About these figures"
 PRIVACY = (
     "Team figures only, and only when at least {k} people wrote; everyone counts once, "

@@ -12,6 +12,11 @@ Three data sets, each with a ``train`` and a ``val`` split:
     Synthetic workplace chat written for the project; raw (unquoted) TSV with columns
     ``sentiment, stress, sector, text``. Examples have task ``"both"``.
 
+Texts are unescaped as they are loaded (:func:`unescape_entities`): the tweets are
+HTML-escaped as TweetEval publishes them (``&amp;``, ``&lt;``, ``&gt;``), while the classifier
+reads the core's plain, unescaped text. Dreaddit and the workplace chat hold none of these
+three escapes; they go through the same function, so every data file is read alike.
+
 Every row is checked: a missing column, an unknown label, an empty text or a row with the
 wrong number of fields raises :class:`DataError` naming the file and the line. Only the
 requested split is read; nothing here ever looks for a test split.
@@ -36,6 +41,7 @@ __all__ = [
     "load_split",
     "load_stress",
     "load_workplace",
+    "unescape_entities",
 ]
 
 Task = Literal["sentiment", "stress", "both"]
@@ -47,6 +53,17 @@ DATASETS: Final[Mapping[str, tuple[str, Task]]] = {
     "stress": ("stress/{split}.csv", "stress"),
     "workplace": ("workplace/{split}.tsv", "both"),
 }
+
+
+_ENTITIES: Final = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+
+
+def unescape_entities(text: str) -> str:
+    """Undo the three HTML escapes of the tweets (``&amp;`` last, so ``&amp;lt;`` stays the
+    literal ``&lt;`` that was written); any other entity stays as it is."""
+    for escaped, plain in _ENTITIES:
+        text = text.replace(escaped, plain)
+    return text
 
 
 class DataError(ValueError):
@@ -116,7 +133,7 @@ def _text(path: Path, line: int, row: Mapping[str, str]) -> str:
     text = row["text"].strip()
     if not text:
         raise DataError(f"{path}:{line}: empty text")
-    return text
+    return unescape_entities(text)
 
 
 def _sentiment(path: Path, line: int, value: str, column: str) -> str:

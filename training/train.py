@@ -51,7 +51,7 @@ import torch
 from numpy.typing import NDArray
 
 from analyzers.base_model import BASE_NAME, BASE_SHA256
-from analyzers.classifier import Classifier, ModelCard, unescape_slack
+from analyzers.classifier import Classifier, ModelCard
 from training.data import Example, load_split
 from training.evaluate import metrics_from_probs, render_gates
 from training.metrics import choose_threshold, fit_temperature, sigmoid, softmax
@@ -272,7 +272,7 @@ def train(settings: TrainSettings, data_dir: Path, out_dir: Path, *,
     optimizer = _optimizer(classifier, settings)
 
     ids: list[list[int]] = classifier.tokenizer(
-        [unescape_slack(e.text) for e in examples], truncation=True,
+        [e.text for e in examples], truncation=True,
         max_length=settings.max_tokens, return_attention_mask=False,
         return_token_type_ids=False)["input_ids"]
     lengths = [len(x) for x in ids]

@@ -18,6 +18,7 @@ from domain.errors import StorageBusy
 from bot.metrics import LogSummary, Metrics
 from bot.slack.convert import Deletion, MalformedEvent, from_command, from_message_event
 from bot.slack.lifecycle import register_lifecycle
+from bot.slack.render import from_markdown
 from bot.storage_writer import StorageWriter
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def build_app(
     write that cannot be committed in time is answered 503 so that Slack retries it. Without
     ``authorize``, Bolt identifies the bot with ``auth.test`` on first use.
     ``verify_requests=False`` is for callers that checked the signature already
-    (:func:`bot.server.slack_endpoint`)."""
+    (:func:`bot.slack.endpoint.slack_endpoint`)."""
     bolt_logger = logging.getLogger("slack_bolt.teamweather")
     bolt_logger.addFilter(_NoTokenWarning())
     app = AsyncApp(
@@ -89,13 +90,13 @@ def build_app(
             cmd = from_command(command)
             reply = await store(lambda: core.command(cmd))
         except StorageBusy:
-            await ack(text=texts.BUSY, response_type="ephemeral")
+            await ack(text=from_markdown(texts.BUSY), response_type="ephemeral")
             return
         except Exception:
             log.exception("/teamweather failed")
-            await ack(text=texts.INTERNAL_ERROR, response_type="ephemeral")
+            await ack(text=from_markdown(texts.INTERNAL_ERROR), response_type="ephemeral")
             return
-        await ack(text=reply.text, response_type="in_channel" if reply.public else "ephemeral")
+        await ack(text=from_markdown(reply.text), response_type="in_channel" if reply.public else "ephemeral")
         if reply.join_channel:
             task = asyncio.create_task(_join(app.client, command["channel_id"], respond))
             background.add(task)
@@ -123,4 +124,4 @@ async def _join(client: AsyncWebClient, channel: str, respond: Any) -> None:
         await client.conversations_join(channel=channel)
     except SlackApiError as exc:
         log.warning("could not join channel %s: %s", channel, exc.response.get("error"))
-        await respond(text=texts.JOIN_FAILED, response_type="ephemeral", replace_original=False)
+        await respond(text=from_markdown(texts.JOIN_FAILED), response_type="ephemeral", replace_original=False)

@@ -3,6 +3,9 @@
 What the adapter reads from a payload is validated against a small schema first: a payload
 of the wrong shape (a number where text should be, an object for a user id, a timestamp
 that is not one) raises :class:`MalformedEvent` and is never half-read into the core.
+
+Message texts reach the core as neutral text (:func:`bot.slack.markup.to_plain`): the core and
+its pseudonymiser never see Slack markup or Slack's escapes.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core import Command, Message
+from bot.slack.markup import to_plain
 from bot.slack.richtext import rich_text_to_mrkdwn
 
 # Message subtypes written by a person; everything else (joins, topic changes, bots…) is ignored.
@@ -43,7 +47,7 @@ class SlackMessage(_Shape):
     bot_id: str | None = None
 
     def text_to_analyse(self) -> str:
-        """Rendered from rich-text blocks when present, else ``text``."""
+        """Rendered from rich-text blocks when present, else ``text``: Slack mrkdwn."""
         from_blocks = rich_text_to_mrkdwn(self.blocks)
         return from_blocks if from_blocks is not None else (self.text or "")
 
@@ -123,7 +127,7 @@ def from_message_event(
         if old is not None and text == old.text_to_analyse():  # link unfurls: nothing to re-score
             return None
         assert new.user is not None  # by_a_person
-        return Message(workspace, change.channel, new.user, new.ts, float(new.ts), text,
+        return Message(workspace, change.channel, new.user, new.ts, float(new.ts), to_plain(text),
                        event_id=event_id, edited=True)
     channel = _parse(_Channel, event, "message").channel
     message = _parse(SlackMessage, event, "message")
@@ -131,7 +135,7 @@ def from_message_event(
         return None
     assert message.user is not None
     return Message(workspace, channel, message.user, message.ts, float(message.ts),
-                   message.text_to_analyse(), event_id=event_id)
+                   to_plain(message.text_to_analyse()), event_id=event_id)
 
 
 def from_command(payload: dict[str, Any]) -> Command:

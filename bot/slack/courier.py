@@ -1,7 +1,8 @@
 """Digests and alerts as Slack DMs: convert an ``Outgoing`` into Web API calls.
 
-A digest is one message: the chart is uploaded privately first and shown in an image block
-(at ``Outgoing.chart_index``), so the DM normally holds the whole digest or nothing. The
+The message's neutral report is rendered as Block Kit by ``bot/slack/render.py``. A digest is
+one message: the chart is uploaded privately first and shown in an image block (where the
+report has its chart), so the DM normally holds the whole digest or nothing. The
 message carries Slack message metadata naming team, week and kind, which is how a restarted
 job recognises a message that went out just before a crash.
 
@@ -35,6 +36,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.delivery import Outgoing
+from bot.slack import render
 from domain.errors import PlatformUnavailable
 
 log = logging.getLogger(__name__)
@@ -82,19 +84,19 @@ class SlackCourier:
         self._invalid_blocks_waits = tuple(invalid_blocks_waits)
 
     def send(self, recipient: str, message: Outgoing) -> None:
-        """Post ``message`` as a DM to ``recipient``, its chart (if any) as an image block at
-        ``message.chart_index`` (None: last); raise PlatformUnavailable if Slack refused the
+        """Post ``message`` as a DM to ``recipient``, its chart (if any) as an image block where
+        its report has the chart (last if it has none); raise PlatformUnavailable if Slack refused the
         message. If the chart cannot be shown in the message, the message goes without it and
         the chart follows in the same DM; a failure of that follow-up is only logged."""
         try:
             channel = self._dm(recipient)
             if message.chart_png is None:
-                self._post(channel, message, list(message.blocks))
+                self._post(channel, message, render.blocks(message.report))
                 return
             file_id = self._upload_private(message)
             if self._post_with_image(channel, message, file_id):
                 return
-            self._post(channel, message, list(message.blocks))  # the numbers, without the chart
+            self._post(channel, message, render.blocks(message.report))  # the numbers, without the chart
         except (SlackApiError, SlackClientError, OSError) as exc:
             raise PlatformUnavailable(_describe(exc)) from exc
         self._send_chart_after(channel, message)
@@ -147,16 +149,12 @@ class SlackCourier:
         """Post ``message`` with the chart's image block, at once and again after each of the
         invalid_blocks waits while Slack refuses the blocks (the file not processed yet); False
         if it still refused after the last. Other errors raise."""
-        blocks = list(message.blocks)
         image = {
             "type": "image",
             "slack_file": {"id": file_id},
             "alt_text": message.chart_title or message.text,
         }
-        if message.chart_index is None:
-            blocks.append(image)
-        else:
-            blocks.insert(message.chart_index, image)
+        blocks = render.blocks(message.report, image)
         waits = iter(self._invalid_blocks_waits)
         while True:
             try:
@@ -173,7 +171,7 @@ class SlackCourier:
     def _post(self, channel: str, message: Outgoing, blocks: list[dict[str, Any]]) -> None:
         self.client.chat_postMessage(
             channel=channel,
-            text=message.text,
+            text=render.escape(message.text),
             blocks=blocks,
             unfurl_links=False,
             metadata={"event_type": METADATA_EVENT, "event_payload": message.marker},

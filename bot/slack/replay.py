@@ -19,6 +19,7 @@ from bot.metrics import Metrics
 from bot.slack.app import build_app
 from bot.slack.convert import from_command
 from bot.slack.endpoint import slack_endpoint
+from bot.slack.markup import to_plain
 
 __all__ = ["SlackReplay"]
 
@@ -59,6 +60,10 @@ class SlackReplay:
     def routes(self) -> list[web.RouteDef]:
         """The live events endpoint, for the demo's hostile round."""
         return [web.post(EVENTS_PATH, slack_endpoint(self.app, self.signing_secret, self.metrics))]
+
+    def plain(self, text: str) -> str:
+        """A Slack message's text as the core receives it."""
+        return to_plain(text)
 
     def _signed(self, body: dict[str, Any], retry: int) -> AsyncBoltRequest:
         raw = json.dumps(body)

@@ -1,9 +1,10 @@
-"""Slack ``rich_text`` blocks -> mrkdwn text, so the pseudonymiser sees every mention as markup.
+"""Slack ``rich_text`` blocks -> mrkdwn text, so every mention is read as markup.
 
 Slack message events carry the message twice: as mrkdwn in ``text`` and as ``rich_text``
 blocks. The blocks are the more faithful of the two (``text`` is a fallback that clients may
-shorten), so :func:`rich_text_to_mrkdwn` renders them back into the mrkdwn that
-:class:`analyzers.pseudonymise.Pseudonymiser` understands:
+shorten), so :func:`rich_text_to_mrkdwn` renders them back into mrkdwn, which
+:func:`bot.slack.markup.to_plain` then turns into the core's neutral text, as it does
+``text``:
 
 =====================  ==================================================================
 element                rendered as

@@ -13,7 +13,7 @@ import torch
 
 from analyzers.analyzer import SENTIMENT_LABELS, Analyzer
 from analyzers.base_model import BASE_SHA256
-from analyzers.classifier import Classifier, unescape_slack
+from analyzers.classifier import Classifier
 from analyzers.model_dir import (
     CARD_FILE,
     CONFIG_FILE,
@@ -132,12 +132,12 @@ def test_probabilities_are_valid_and_temperature_keeps_the_argmax(fresh: Classif
         assert a.stressed == b.stressed
 
 
-def test_empty_input_and_slack_escapes(fresh: Classifier) -> None:
+def test_empty_input_and_texts_read_as_they_are(fresh: Classifier) -> None:
     assert fresh.analyze([]) == [] and fresh.predict([]) == []
     assert fresh.logits([])[0].shape == (0, 3)
-    assert unescape_slack("a &amp; b &lt;3 &gt; &amp;lt;") == "a & b <3 > &lt;"
-    escaped, plain = fresh.logits(["R&amp;D &lt;3 it", "R&D <3 it"])[0]
-    np.testing.assert_array_equal(escaped, plain)
+    # texts arrive neutral (the adapter unescaped them): an entity is what the person typed
+    typed, plain = fresh.logits(["R&amp;D &lt;3 it", "R&D <3 it"])[0]
+    assert not np.array_equal(typed, plain)
 
 
 def test_encoder_changes_are_saved_as_small_deltas(

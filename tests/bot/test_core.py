@@ -32,7 +32,7 @@ def all_rows(db: sqlite_utils.Database) -> dict[str, int]:
 
 def test_message_in_enrolled_channel_is_pseudonymised_into_the_inbox(core: Teamweather) -> None:
     enroll(core)
-    outcome = core.receive(msg("thanks <@UBOBBY0001> and Bob Okonkwo, mail me at alice@corp.example"))
+    outcome = core.receive(msg("thanks UBOBBY0001 and Bob Okonkwo, mail me at alice@corp.example"))
     assert outcome is Outcome.STORED
     [item] = inbox.oldest(core.db, 10)
     assert "Bob" not in item.text and "UBOBBY0001" not in item.text and "alice@" not in item.text

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 
 import pytest
 import sqlite_utils
 
 from bot.delivery import Outgoing, deliver, recipient_ref
+from bot.report import Line, Report, Section
 from bot.slack.courier import METADATA_EVENT, SlackCourier
 from slack_fake import FakeSlack
 from storage import audit, deliveries
@@ -20,7 +22,7 @@ def message(kind: str = "digest", week: str = "2026-W47") -> Outgoing:
     return Outgoing(
         team="Platform", week=week, kind=kind,  # type: ignore[arg-type]
         text="Platform, week 47: mood +12",
-        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "Mood +12"}}],
+        report=Report("Platform, week 47", (Section((Line.of("Mood +12"),)),)),
         chart_png=PNG if kind == "digest" else None, chart_title="Platform: 8 weeks",
     )
 
@@ -38,6 +40,13 @@ def test_a_digest_is_one_dm_with_the_chart_and_a_marker(db: sqlite_utils.Databas
     [entry] = audit.entries(db, "digest_sent")
     assert entry["subject"] == "Platform" and MANAGER not in str(entry)
     assert MANAGER not in str(db.execute("SELECT * FROM deliveries").fetchall())
+
+
+def test_the_notification_text_is_escaped_for_slack(db: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier) -> None:
+    plain = replace(message(kind="alert"), team="<!here> R&D", text="<!here> R&D, week 47: mood drop.")
+    assert deliver(db, courier, MANAGER, plain, key=KEY) == "sent"
+    [dm] = slack.dms(MANAGER)
+    assert dm["text"] == "&lt;!here&gt; R&amp;D, week 47: mood drop."
 
 
 def test_running_again_sends_nothing_twice(db: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier) -> None:

@@ -14,10 +14,13 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from domain.teamweek import week_start
-from bot import digests, jobs
+from bot import digest_render, digests, jobs, texts
 from bot.cli import cli
 from bot.config import Config, Secrets, Settings, parse_settings
 from bot.jobs import JobContext
+from bot.demo_digests import FolderCourier, message_lines
+from bot.report import from_json
+from bot.slack import render as slack_render
 from bot.slack.courier import SlackCourier, web_client
 from slack_fake import FakeSlack
 from storage import scores
@@ -175,17 +178,50 @@ def write_config(tmp_path: Path) -> Path:
     return path
 
 
-def test_digest_preview_writes_block_kit_chart_and_html_and_sends_nothing(tmp_path: Path, steady: sqlite_utils.Database) -> None:
+def test_digest_preview_writes_the_message_chart_and_html_and_sends_nothing(tmp_path: Path, steady: sqlite_utils.Database) -> None:
     config = write_config(tmp_path)
     out = tmp_path / "preview"
     env = {"TEAMWEATHER_PSEUDONYM_KEY": KEY.decode()}
     result = CliRunner().invoke(cli, ["--config", str(config), "digest", "--week", WEEK, "--team", "platform", "--preview", str(out)], env=env)
     assert result.exit_code == 0, result.output
-    assert {p.name for p in (out / "platform").iterdir()} == {"digest.json", "chart.png", "digest.html"}
+    assert {p.name for p in (out / "platform").iterdir()} >= {"digest.json", "chart.png", "digest.html"}
     assert not (out / "design").exists()
-    assert json.loads((out / "platform" / "digest.json").read_text())["blocks"]
+    # The message as every platform gets it: its plain text and neutral report.
+    written = json.loads((out / "platform" / "digest.json").read_text())
+    platform = digests.build(steady, settings_for(tmp_path / "teamweather.db"), WEEK, noise_key=KEY)[0]
+    assert from_json(written["report"]) == digest_render.report(platform) and written["report"]["parts"]
+    assert written["text"] == digest_render.fallback_text(platform) and "mood +" in written["text"]
     assert (out / "platform" / "chart.png").read_bytes().startswith(b"\x89PNG")
     assert steady.execute("SELECT count(*) FROM deliveries").fetchone()[0] == 0
+
+
+def test_a_preview_holds_each_platforms_message_when_asked(tmp_path: Path, db: sqlite_utils.Database) -> None:
+    for i, week in enumerate(weeks_before(WEEK, 8)):
+        plant(db, PLATFORM, 8, week, mood=20 + (i % 3), stress=0.2, seed=i)
+    plant(db, PLATFORM, 8, WEEK, mood=-30, stress=0.2, seed=99)
+    [platform, _] = digests.build(db, settings_for(tmp_path / "teamweather.db"), WEEK, noise_key=KEY)
+    assert platform.alerts
+    written = digests.write_preview(platform, tmp_path / "preview", {"slack": slack_render.payload})
+    assert {p.name for p in written} == {"chart.png", "digest.html", "digest.json", "digest.slack.json",
+                                         "alert.json", "alert.slack.json"}
+    slack_digest = json.loads((tmp_path / "preview" / "digest.slack.json").read_text())
+    assert slack_digest == slack_render.payload(digest_render.report(platform), digest_render.fallback_text(platform))
+    assert slack_digest["blocks"][0]["type"] == "header" and "mood fell to" in blob([slack_digest])
+    alert = json.loads((tmp_path / "preview" / "alert.json").read_text())
+    assert from_json(alert["report"]) == digest_render.alert_report(platform)
+
+
+def test_the_demo_outbox_holds_the_neutral_message_and_each_platforms(tmp_path: Path, steady: sqlite_utils.Database) -> None:
+    courier = FolderCourier(tmp_path / "outbox", {"slack": slack_render.payload})
+    digests.send(steady, settings_for(tmp_path / "teamweather.db"), courier, WEEK, noise_key=KEY)
+    [(lead, message)] = [(r, m) for r, m in courier.sent if m.team == "Platform"]
+    stem = tmp_path / "outbox" / lead / f"{WEEK}-platform-digest"
+    neutral, slack = (json.loads(Path(f"{stem}{ext}").read_text()) for ext in (".json", ".slack.json"))
+    assert from_json(neutral["report"]) == message.report and neutral["text"] == message.text
+    assert slack == {**slack_render.payload(message.report, message.text), "metadata": message.marker}
+    lines = message_lines(message)  # what the demo prints: the chart after the figures and what they mean
+    assert lines[0] == message.report.title
+    assert lines[lines.index(f"[chart: {message.chart_title}]") - 1] == texts.SCALE_STRESS
 
 
 @pytest.mark.parametrize(

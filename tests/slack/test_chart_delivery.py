@@ -16,6 +16,7 @@ import pytest
 import sqlite_utils
 
 from bot.delivery import Outgoing, deliver
+from bot.report import Chart, Footnote, Line, Part, Report, Section
 from domain.errors import PlatformUnavailable
 from bot.slack.courier import INVALID_BLOCKS_WAITS, METADATA_EVENT, SlackCourier, web_client
 from slack_fake import FakeSlack
@@ -25,7 +26,9 @@ KEY = b"test-pseudonym-key-0123456789abcdef"
 PNG = b"\x89PNG\r\n\x1a\n" + b"chart" * 10
 TEXT = "Platform, week 47: mood +12"
 TITLE = "Platform: 8 weeks"
-HEADER = {"type": "header", "text": {"type": "plain_text", "text": "Platform, week 47"}}
+FIGURES = Section((Line.of("Mood +12"),))
+# The blocks bot/slack/render.py makes of the report's title, FIGURES and its footnote:
+HEADER = {"type": "header", "text": {"type": "plain_text", "text": "Platform, week 47", "emoji": True}}
 NUMBERS = {"type": "section", "text": {"type": "mrkdwn", "text": "Mood +12"}}
 FOOTER = {"type": "context", "elements": [{"type": "mrkdwn", "text": "Teamweather"}]}
 MARKER = {"event_type": METADATA_EVENT, "event_payload": {"team": "Platform", "week": "2026-W47", "kind": "digest"}}
@@ -35,9 +38,13 @@ FILES_READ_METHODS = {"files.info", "files.list", "files.remote.info", "files.re
 
 
 def digest(chart_index: int | None = 1) -> Outgoing:
+    """A digest whose report has its chart at ``chart_index`` of the blocks (None: no place)."""
+    parts: list[Part] = [FIGURES, Footnote("Teamweather")]
+    if chart_index is not None:
+        parts.insert(chart_index - 1, Chart(TITLE))
     return Outgoing(
         team="Platform", week="2026-W47", kind="digest", text=TEXT,
-        blocks=[HEADER, NUMBERS, FOOTER], chart_png=PNG, chart_title=TITLE, chart_index=chart_index,
+        report=Report("Platform, week 47", tuple(parts)), chart_png=PNG, chart_title=TITLE,
     )
 
 
@@ -215,7 +222,7 @@ def test_invalid_blocks_without_a_chart_are_not_retried(
     slack: FakeSlack, courier: SlackCourier, slept: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(FakeSlack, "_chat_postMessage", lambda self, params: {"ok": False, "error": "invalid_blocks"})
-    alert = Outgoing(team="Platform", week="2026-W47", kind="alert", text=TEXT, blocks=[NUMBERS])
+    alert = Outgoing(team="Platform", week="2026-W47", kind="alert", text=TEXT, report=Report("Alert", (FIGURES,)))
     with pytest.raises(PlatformUnavailable, match="invalid_blocks"):
         courier.send(MANAGER, alert)
     assert len(slack.called("chat.postMessage")) == 1 and slept == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from training.data import DataError, Example, load_dataset, load_split
+from training.data import DataError, Example, load_dataset, load_split, unescape_entities
 
 SENTIMENT = 'label\ttext\npositive\t"great day, ""really"""\nneutral\tmeeting at 3\n'
 STRESS = ("id,subreddit,post_id,text,label,confidence\n"
@@ -88,3 +88,18 @@ def test_example_checks_task_consistency() -> None:
     with pytest.raises(ValueError):
         Example("x", "stress", "positive", True)
     assert Example("x", "stress", None, False).sentiment_index == -1
+
+
+def test_unescape_entities_undoes_the_three_escapes_once() -> None:
+    assert unescape_entities("a &amp; b &lt;3 &gt; &amp;lt;") == "a & b <3 > &lt;"
+    assert unescape_entities("&quot;x&quot; &nbsp; & ;") == "&quot;x&quot; &nbsp; & ;"
+
+
+def test_texts_are_unescaped_where_they_are_loaded(tmp_path: Path) -> None:
+    write(tmp_path, sentiment=SENTIMENT + "positive\tR&amp;D &lt;3 &amp;lt;b&amp;gt;\n",
+          stress=STRESS + "3,x,c3,me &amp; my &gt;_&lt;,1,1.0\n",
+          workplace=WORKPLACE + "neutral\t0\ttech\tQ&amp;A at 3\n")
+    sets = load_split(tmp_path, "train")
+    assert sets["sentiment"][-1].text == "R&D <3 &lt;b&gt;"
+    assert sets["stress"][-1].text == "me & my >_<"
+    assert sets["workplace"][-1].text == "Q&A at 3"

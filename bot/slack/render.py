@@ -1,0 +1,132 @@
+"""Teamweather's neutral messages as Slack sees them: reports as Block Kit, texts as mrkdwn.
+
+A report (``bot/report.py``) becomes a header block (its title), one block per part (a
+section, the chart's image, a context block for the footnote) within Slack's limits, every
+piece of text escaped so that names and reasons cannot ping or link. Replies (``bot/texts.py``)
+go from their Markdown subset to mrkdwn.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.report import Chart, Figure, Footnote, Inline, Line, Link, Report, Row, Section, linkable
+
+__all__ = ["HEADER_LIMIT", "SECTION_LIMIT", "blocks", "escape", "from_markdown", "payload"]
+
+HEADER_LIMIT = 150
+SECTION_LIMIT = 3000
+
+# Slack's own codes for the emoji Teamweather writes, so that messages read as they always
+# have; any other emoji goes as Unicode, which Slack shows too.
+_EMOJI_CODES = {"⚠️": ":warning:", "💡": ":bulb:", "⛅": ":partly_sunny:", "🚫": ":no_entry_sign:"}
+_EMOJI = re.compile("|".join(re.escape(e) for e in sorted(_EMOJI_CODES, key=len, reverse=True)))
+_CODE = re.compile(r"(`[^`\n]*`)")
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters escaped, so names and reasons cannot ping or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def emoji(text: str) -> str:
+    """Teamweather's Unicode emoji as Slack's codes."""
+    return _EMOJI.sub(lambda m: _EMOJI_CODES[m.group()], text)
+
+
+def from_markdown(text: str) -> str:
+    """A reply in ``bot/texts.py``'s Markdown subset as Slack mrkdwn: ``**bold**`` becomes
+    ``*bold*``; ``_italic_``, `` `code` `` and "• " bullets are the same in both; emoji become
+    Slack's codes. Code spans are left as they are (a command word the user typed is quoted in
+    one). Not escaped: replies are Teamweather's own sentences, and the text of a command
+    comes from Slack already escaped."""
+    pieces = _CODE.split(text)
+    return "".join(piece if i % 2 else emoji(_BOLD.sub(r"*\1*", piece)) for i, piece in enumerate(pieces))
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _clip(lines: list[str], limit: int = SECTION_LIMIT) -> str:
+    """Lines joined, dropping whole lines from the end (then an ellipsis) to fit ``limit``."""
+    text = "\n".join(lines)
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    size = 1
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join([*kept, "…"]) if kept else _cut(lines[0], limit)
+
+
+def _inline(parts: tuple[Inline, ...]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, Link):
+            out += f"<{part.url}|{escape(part.title)}>" if linkable(part.url) else escape(part.title)
+        else:
+            text = escape(part.text)
+            text = f"*{text}*" if part.bold else text
+            out += f"_{text}_" if part.italic else text
+    return out
+
+
+def _row(row: Row) -> str:
+    if isinstance(row, Figure):
+        arrow = f" {escape(row.arrow)}" if row.arrow else ""
+        return f"• *{escape(row.label)}* {escape(row.value)}{arrow} ({escape(row.detail)})"
+    return _line(row)
+
+
+def _line(line: Line) -> str:
+    text = _inline(line.parts)
+    if line.style == "bullet":
+        return f"• {text}"
+    return f"_{text}_" if line.style == "note" else text
+
+
+def _section(section: Section) -> dict[str, Any]:
+    lines = []
+    if section.heading:
+        heading = f"*{escape(section.heading)}*"
+        lines.append(f"{emoji(section.icon)} {heading}" if section.icon else heading)
+    lines += [_row(row) for row in section.lines]
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(lines)}}
+
+
+def _header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": _cut(text, HEADER_LIMIT), "emoji": True}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(escape(text), SECTION_LIMIT)}]}
+
+
+def blocks(report: Report, image: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The report as Block Kit blocks, within Slack's limits. ``image``, the chart's image
+    block, goes at the report's :class:`Chart` (last if it has none); without it the chart's
+    place is left out."""
+    out = [_header(report.title)]
+    for part in report.parts:
+        if isinstance(part, Section):
+            out.append(_section(part))
+        elif isinstance(part, Chart):
+            if image is not None:
+                out.append(image)
+        elif isinstance(part, Footnote):
+            out.append(_context(part.text))
+    if image is not None and report.chart is None:
+        out.append(image)
+    return out
+
+
+def payload(report: Report, text: str) -> dict[str, Any]:
+    """The message Slack is sent for ``report`` (without the chart): its notification
+    ``text`` (plain, escaped here) and its blocks; what the demo's outbox shows a reader."""
+    return {"text": escape(text), "blocks": blocks(report)}
