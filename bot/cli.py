@@ -46,10 +46,11 @@ def cli(ctx: click.Context, config_path: Path) -> None:
 @cli.command()
 @click.pass_obj
 def run(config_path: Path) -> None:
-    """Start the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on slack.port."""
+    """Start the bot: Slack in Socket Mode if SLACK_APP_TOKEN is set, else over HTTP on
+    server.port."""
     from bot.runtime import serve
 
-    config = config_module.load(config_path, slack=True)
+    config = config_module.load(config_path, platforms=True)
     logs.setup(config.settings.log_level)
     asyncio.run(serve(config))
 
@@ -82,7 +83,7 @@ def check(config_path: Path) -> None:
     when something is missing, teams included: without them nothing would be digested)."""
     from domain.errors import ConfigError
 
-    config = config_module.load(config_path, slack=True)
+    config = config_module.load(config_path, platforms=True)
     s = config.settings
     if not s.teams:
         # `run` still starts without teams (it collects, and warns); `check` says what is missing.
@@ -91,7 +92,7 @@ def check(config_path: Path) -> None:
             "list giving each team's name, channels and managers (see teams: in "
             "teamweather.example.yaml)"
         )
-    mode = "Socket Mode" if config.secrets.slack_app_token else f"HTTP on port {s.slack.port}"
+    mode = "Socket Mode" if config.secrets.slack_app_token else f"HTTP on port {s.server.port}"
     click.echo(f"{config_path}: OK — {mode}, database {s.database}, time zone {s.timezone}")
     stress = "with stress" if s.privacy.stress_reporting == "team" else "without stress"
     click.echo(

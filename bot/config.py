@@ -12,17 +12,16 @@ from pathlib import Path
 from typing import Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analyzers.alerts import AlertRules
+from bot.platform_ids import Kind, bare, platform_of, qualified
 from domain.yaml_files import parse_yaml
 from domain.errors import ConfigError
 
 DEFAULT_PATH = Path("teamweather.yaml")
 MIN_KEY_BYTES = 16
 SLACK_USER_ID = r"^[UW][A-Z0-9]{2,}$"
-SLACK_CHANNEL_ID = r"^[CG][A-Z0-9]{2,}$"
-SLACK_USERGROUP_ID = r"^S[A-Z0-9]{2,}$"
 MIN_K = 5
 
 
@@ -39,9 +38,19 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class SlackSettings(_Section):
+def _qualified(values: tuple[str, ...], kind: Kind) -> tuple[str, ...]:
+    return tuple(qualified(value, kind) for value in values)
+
+
+class ServerSettings(_Section):
+    """The web server every platform shares (its HTTP endpoints, and ``/healthz``)."""
+
     port: int = Field(3000, ge=0, le=65535)  # 0: any free port (tests)
     host: str = "0.0.0.0"
+
+
+class SlackSettings(_Section):
+    enabled: bool = True
     events_path: str = Field("/slack/events", pattern=r"^/")
     admins: tuple[str, ...] = ()
     directory_refresh_minutes: int = Field(360, ge=5)
@@ -51,6 +60,15 @@ class SlackSettings(_Section):
     @classmethod
     def _admin_ids(cls, admins: tuple[str, ...]) -> tuple[str, ...]:
         return _ids(admins, SLACK_USER_ID, "user")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key in ("host", "port"):
+                if key in data:
+                    raise ValueError(f"{key} moved to server.{key} (the web server is shared by every platform)")
+        return data
 
 
 class PrivacySettings(_Section):
@@ -104,7 +122,7 @@ class AlertSettings(_Section):
     @field_validator("hr_recipients")
     @classmethod
     def _hr_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
-        return _ids(ids, SLACK_USER_ID, "user")
+        return _qualified(ids, "user")
 
     def rules(self) -> AlertRules:
         """The rules :func:`analyzers.alerts.evaluate` applies."""
@@ -112,7 +130,8 @@ class AlertSettings(_Section):
 
 
 class TeamSettings(_Section):
-    """A team: the channels it talks in and who receives its digest and alerts."""
+    """A team: the channels it talks in and who receives its digest and alerts, each id
+    qualified by its platform (``slack:C0123ABCD``; a bare id is a Slack id)."""
 
     name: str = Field(min_length=1, max_length=80)
     channels: tuple[str, ...] = Field(min_length=1)
@@ -123,19 +142,22 @@ class TeamSettings(_Section):
     @field_validator("channels")
     @classmethod
     def _channel_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
-        return _ids(ids, SLACK_CHANNEL_ID, "channel")
+        return _qualified(ids, "channel")
 
     @field_validator("managers", "hr")
     @classmethod
     def _user_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
-        return _ids(ids, SLACK_USER_ID, "user")
+        return _qualified(ids, "user")
 
     @field_validator("usergroup")
     @classmethod
     def _usergroup_id(cls, group: str | None) -> str | None:
-        if group is not None:
-            _ids((group,), SLACK_USERGROUP_ID, "user group")
-        return group
+        return None if group is None else qualified(group, "usergroup")
+
+    def channel_ids(self, platform: str | None = None) -> tuple[str, ...]:
+        """The team's channels as their platform names them (and as scores store them),
+        of every platform or only of ``platform``."""
+        return tuple(bare(c) for c in self.channels if platform is None or platform_of(c) == platform)
 
     def hr_recipients(self, alerts: AlertSettings) -> tuple[str, ...]:
         return tuple(dict.fromkeys(alerts.hr_recipients + self.hr))
@@ -158,6 +180,7 @@ class Settings(_Section):
     database: Path = Path("teamweather.db")
     timezone: str = "UTC"
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    server: ServerSettings = ServerSettings()
     slack: SlackSettings = SlackSettings()
     privacy: PrivacySettings = PrivacySettings()
     worker: WorkerSettings = WorkerSettings()
@@ -325,11 +348,12 @@ def _slack_problems(secrets: Secrets) -> list[str]:
     return problems
 
 
-def load(path: Path = DEFAULT_PATH, env: Mapping[str, str] | None = None, *, slack: bool = False) -> Config:
+def load(path: Path = DEFAULT_PATH, env: Mapping[str, str] | None = None, *, platforms: bool = False) -> Config:
     """Read settings from ``path`` and secrets from ``env`` (default: the process environment).
 
-    With ``slack`` the Slack secrets are required too (``teamweather run`` and ``check``): one
-    ConfigError names every secret that is missing or malformed, always in the same order."""
+    With ``platforms`` the enabled platforms' secrets are required too (``teamweather run`` and
+    ``check``): one ConfigError names every secret that is missing or malformed, always in
+    the same order, or says that no platform is enabled."""
     env = os.environ if env is None else env
     source = str(path)
     settings = read_settings(path)
@@ -348,8 +372,8 @@ def load(path: Path = DEFAULT_PATH, env: Mapping[str, str] | None = None, *, sla
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
         slack_app_token=env.get("SLACK_APP_TOKEN") or None,
     )
-    if slack:
-        problems.extend(_slack_problems(secrets))
+    if platforms:
+        problems.extend(platform_problems(settings, secrets, source))
     if problems:
         raise ConfigError("; ".join(problems))
     return Config(settings=settings, secrets=secrets, source=source)
@@ -361,8 +385,16 @@ def require_slack_token(config: Config) -> None:
         raise ConfigError(_BOT_TOKEN_NOT_SET)
 
 
-def require_slack(config: Config) -> None:
-    """Check that the secrets the Slack app needs are present, naming every missing one."""
-    problems = _slack_problems(config.secrets)
+def require_platforms(config: Config) -> None:
+    """Check that at least one platform is enabled and that the secrets each enabled one
+    needs are present, naming every missing one."""
+    problems = platform_problems(config.settings, config.secrets, config.source)
     if problems:
         raise ConfigError("; ".join(problems))
+
+
+def platform_problems(settings: Settings, secrets: Secrets, source: str) -> list[str]:
+    """What stops the enabled platforms from running: no platform enabled, or missing secrets."""
+    if not settings.slack.enabled:
+        return [f"{source}: no platform is enabled: set slack.enabled: true"]
+    return _slack_problems(secrets)

@@ -12,10 +12,11 @@ import hmac
 import logging
 import time
 from dataclasses import dataclass
-from typing import Callable, Literal, Protocol
+from typing import Callable, Literal, Mapping, Protocol
 
 import sqlite_utils
 
+from bot.platform_ids import DEFAULT_PLATFORM, bare, platform_of
 from domain.errors import PlatformUnavailable
 from bot.report import Report
 from storage import audit, deliveries
@@ -60,8 +61,40 @@ class Courier(Protocol):
         ...
 
 
+class PlatformCouriers:
+    """One :class:`Courier` for recipients on every platform: ``slack:U0123ABCD`` goes to
+    the Slack courier as ``U0123ABCD``; a user group's members come back qualified."""
+
+    def __init__(self, couriers: Mapping[str, Courier]) -> None:
+        self.couriers = dict(couriers)
+
+    def _route(self, recipient: str) -> tuple[str, Courier, str]:
+        platform = platform_of(recipient)
+        courier = self.couriers.get(platform)
+        if courier is None:
+            raise PlatformUnavailable(f"{platform} is not configured, so {platform} recipients cannot be reached")
+        return platform, courier, bare(recipient)
+
+    def send(self, recipient: str, message: Outgoing) -> None:
+        _, courier, who = self._route(recipient)
+        courier.send(who, message)
+
+    def was_sent(self, recipient: str, message: Outgoing, since: float) -> bool:
+        _, courier, who = self._route(recipient)
+        return courier.was_sent(who, message, since)
+
+    def group_members(self, group: str) -> list[str]:
+        platform, courier, name = self._route(group)
+        return [f"{platform}:{member}" for member in courier.group_members(name)]
+
+
 def recipient_ref(key: bytes, recipient: str) -> str:
-    """How the ledger and the audit name a recipient: a keyed hash, not the platform's id."""
+    """How the ledger and the audit name a recipient: a keyed hash, not the platform's id.
+
+    A Slack recipient is hashed by its bare id, as before ids named their platform, so that
+    sends recorded before the change are still recognised (and not sent twice)."""
+    if platform_of(recipient) == DEFAULT_PLATFORM:
+        recipient = bare(recipient)
     return hmac.new(key, f"recipient:{recipient}".encode(), hashlib.sha256).hexdigest()[:32]
 
 

@@ -212,7 +212,7 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
     echo("Team weather, as managers' digests compute it (people counted once, k-anonymous):")
     echo(table)
     courier = run_weekly_jobs(core.db, settings, weeks[-3:], out, DEMO_KEY, platforms.payloads())
-    names_by_id = {m["id"]: m.get("real_name") or m["id"] for m in workspace["members"]}
+    names_by_id = {f"slack:{m['id']}": m.get("real_name") or m["id"] for m in workspace["members"]}
     echo("")
     echo(f"Weekly job, run on the Mondays after {weeks[-3]} to {weeks[-1]}: {len(courier.sent)} DMs delivered into {out / 'outbox'}")
     for line in describe_deliveries(courier, lambda r: names_by_id.get(r, r)):

@@ -15,13 +15,15 @@ from domain.teamweek import Estimate, Suppressed, TeamWeek, mood_text, plain, pr
 from bot import digests
 from bot.config import Settings, parse_settings
 from bot.delivery import Outgoing
+from bot.platform_ids import bare, platform_of
 from bot.report import Payload, as_json, plain_lines
 
 MONDAY_9AM = dt.time(9, 0)
 
 
 class FolderCourier:
-    """Delivers each message as files under ``root/<recipient>/`` (the demo's Slack): its
+    """Delivers each message as files under ``root/<platform>/<recipient>/`` (the demo's
+    Slack): its
     text, neutral report and marker as ``<stem>.json``, its chart as ``<stem>.png`` and, for
     each of ``platforms`` (a name and how it renders a message), what that platform would be
     sent, as ``<stem>.<name>.json`` (with the marker)."""
@@ -32,7 +34,7 @@ class FolderCourier:
         self.sent: list[tuple[str, Outgoing]] = []
 
     def send(self, recipient: str, message: Outgoing) -> None:
-        folder = self.root / recipient
+        folder = self.root / platform_of(recipient) / bare(recipient)
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{message.week}-{digests.slug(message.team)}-{message.kind}"
         body = {"text": message.text, "report": as_json(message.report), "metadata": message.marker}
@@ -88,7 +90,7 @@ def team_table(db: sqlite_utils.Database, settings: Settings, last_week: str, n:
     """Every team's published figures for the ``n`` weeks up to ``last_week``."""
     weeks = previous_weeks(last_week, n)
     per_team = team_weeks(
-        db, {t.name: t.channels for t in settings.teams}, weeks, k=settings.privacy.k,
+        db, {t.name: t.channel_ids() for t in settings.teams}, weeks, k=settings.privacy.k,
         stress_threshold=settings.digest.stress_threshold, stress_reporting=True,
     )
     lines = [f"{'team':<10} {'week':<9} {'people':>6} {'msgs':>5}  {'mood (95% CI)':<17} {'neg%':>4} "

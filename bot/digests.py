@@ -69,7 +69,7 @@ def build(
     weeks = previous_weeks(week, HISTORY_WEEKS + 1)
     per_team = team_weeks(
         db,
-        {t.name: t.channels for t in settings.teams},
+        {t.name: t.channel_ids() for t in settings.teams},
         weeks,
         k=privacy.k,
         stress_threshold=settings.digest.stress_threshold,

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot.config import Config, require_slack_token
 from bot.core import Reply, Teamweather
-from bot.delivery import Courier
+from bot.delivery import Courier, PlatformCouriers
 from bot.metrics import Metrics
 from bot.platform import Platform
 from bot.report import Payload
@@ -21,10 +21,13 @@ __all__ = ["Replay", "courier", "enabled", "payloads", "plain_text", "replay"]
 
 
 def enabled(config: Config, runtime: Runtime) -> list[Platform]:
-    """The configured platforms, wired to ``runtime`` (none started)."""
-    from bot.slack.platform import SlackPlatform
+    """The enabled platforms, wired to ``runtime`` (none started)."""
+    running: list[Platform] = []
+    if config.settings.slack.enabled:
+        from bot.slack.platform import SlackPlatform
 
-    return [SlackPlatform(config, runtime)]
+        running.append(SlackPlatform(config, runtime))
+    return running
 
 
 def courier(config: Config) -> Courier:
@@ -32,7 +35,8 @@ def courier(config: Config) -> Courier:
     from bot.slack.courier import SlackCourier, web_client
 
     require_slack_token(config)
-    return SlackCourier(web_client(config.secrets.slack_bot_token or "", config.settings.slack.api_base_url))
+    slack = SlackCourier(web_client(config.secrets.slack_bot_token or "", config.settings.slack.api_base_url))
+    return PlatformCouriers({"slack": slack})
 
 
 def payloads(config: Config | None = None) -> dict[str, Payload]:

@@ -18,8 +18,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from analyzers.analyzer import Analyzer
 from analyzers.pseudonymise import Pseudonymiser
 from bot import jobs, lifecycle, logs, platforms
-from bot.config import Config, require_slack
-from bot.delivery import Courier
+from bot.config import Config, require_platforms
+from bot.delivery import Courier, PlatformCouriers
 from domain.errors import ConfigError
 from bot.core import Teamweather
 from bot.jobs import JobContext
@@ -161,11 +161,11 @@ async def serve(
     on_started: Callable[[Runtime, int], None] | None = None,
 ) -> None:
     """Run every configured platform (:mod:`bot.platforms`) until ``stop`` is set (or
-    SIGINT/SIGTERM), with ``/healthz`` on the shared web server (``slack.host``/``slack.port``).
+    SIGINT/SIGTERM), with ``/healthz`` on the shared web server (``server.host``/``server.port``).
 
     ``on_started`` receives the runtime and the port actually bound (port 0 asks for any
     free port)."""
-    require_slack(config)
+    require_platforms(config)
     logs.quiet_libraries()
     s = config.settings
     rt = build_runtime(config, analyzer)
@@ -188,11 +188,11 @@ async def serve(
     except BaseException:
         rt.close()
         raise
-    scheduler = start_scheduler(config, running[0].courier)
+    scheduler = start_scheduler(config, lambda: PlatformCouriers({p.name: p.courier() for p in running}))
     web_app = build_web_app(health=rt.health, routes=[r for p in running for r in p.routes()])
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, s.slack.host, s.slack.port)
+    site = web.TCPSite(runner, s.server.host, s.server.port)
     try:
         await site.start()
     except OSError as exc:
@@ -200,7 +200,7 @@ async def serve(
         stop_scheduler(scheduler)
         rt.close()
         raise ConfigError(
-            f"{config.source}: slack.port: cannot listen on {s.slack.host}:{s.slack.port} ({exc.strerror})"
+            f"{config.source}: server.port: cannot listen on {s.server.host}:{s.server.port} ({exc.strerror})"
         ) from None
     connected: list[Platform] = []
     try:

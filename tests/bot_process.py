@@ -38,7 +38,8 @@ def start_bot(
     config = tmp_path / "teamweather.yaml"
     config.write_text(json.dumps({
         "database": str(tmp_path / "teamweather.db"),
-        "slack": {"host": "127.0.0.1", "port": port, "admins": [ADMIN], "api_base_url": api_url},
+        "server": {"host": "127.0.0.1", "port": port},
+        "slack": {"admins": [ADMIN], "api_base_url": api_url},
         "worker": {"max_wait_ms": 250},
         **(settings or {}),
     }))

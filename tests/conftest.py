@@ -206,7 +206,8 @@ class BotUnderTest:
 def make_config(tmp_path: Path, **slack: Any) -> Config:
     settings = parse_settings(
         {"database": str(tmp_path / "teamweather.db"), "timezone": "UTC",
-         "slack": {"host": "127.0.0.1", "port": 0, "admins": [ADMIN], **slack},
+         "server": {"host": "127.0.0.1", "port": slack.pop("port", 0)},
+         "slack": {"admins": [ADMIN], **slack},
          "worker": {"max_wait_ms": 20}},
         "test.yaml",
     )

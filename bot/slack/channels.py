@@ -107,7 +107,7 @@ async def check_team_channels(client: AsyncWebClient, config: Config) -> None:
         )
     unknown: list[str] = []
     for team in config.settings.teams:
-        for channel in team.channels:
+        for channel in team.channel_ids("slack"):
             try:
                 await client.conversations_info(channel=channel)
             except SlackApiError as exc:

@@ -19,12 +19,12 @@ def test_every_command_has_help(command: list[str]) -> None:
 
 def test_bad_config_is_one_line_without_traceback(tmp_path: Path) -> None:
     path = tmp_path / "teamweather.yaml"
-    path.write_text("slack:\n  port: not-a-port\n")
+    path.write_text("server:\n  port: not-a-port\n")
     result = CliRunner().invoke(cli, ["--config", str(path), "run"], env={"TEAMWEATHER_PSEUDONYM_KEY": "k" * 32})
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     [line] = result.output.strip().splitlines()
-    assert line.startswith("Error: ") and "slack.port" in line and str(path) in line
+    assert line.startswith("Error: ") and "server.port" in line and str(path) in line
 
 
 def test_missing_secret_stops_run(tmp_path: Path) -> None:
@@ -48,13 +48,13 @@ def one_error_line(result: Result) -> str:
 
 def test_check_summarises_a_good_config(tmp_path: Path) -> None:
     path = tmp_path / "teamweather.yaml"
-    path.write_text("slack:\n  port: 3100\n" + ONE_TEAM)
+    path.write_text("server:\n  port: 3100\n" + ONE_TEAM)
     result = CliRunner().invoke(cli, ["--config", str(path), "check"], env=ALL_SECRETS)
     assert result.exit_code == 0 and "HTTP on port 3100" in result.output
     assert "xoxb-1" not in result.output
 
 
-@pytest.mark.parametrize("text", ["", "slack:\n  port: 3100\n", "teams: []\n"])
+@pytest.mark.parametrize("text", ["", "server:\n  port: 3100\n", "teams: []\n"])
 def test_check_fails_when_no_team_is_configured(tmp_path: Path, text: str) -> None:
     """Nothing would be digested: `check` says what is missing and how to add it (`run` starts,
     and warns: see tests/slack/test_team_channels.py)."""
@@ -90,7 +90,7 @@ def test_unquoted_digest_time_says_to_quote_it(tmp_path: Path) -> None:
 
 def test_yaml_error_gives_the_line_and_the_reason(tmp_path: Path) -> None:
     path = tmp_path / "teamweather.yaml"
-    path.write_text("timezone: UTC\nslack:\n\tport: 3100\n")
+    path.write_text("timezone: UTC\nserver:\n\tport: 3100\n")
     line = one_error_line(CliRunner().invoke(cli, ["--config", str(path), "check"], env=ALL_SECRETS))
     assert f"{path}: not valid YAML at line 3, column 1: found character" in line
     assert "indent with spaces, not tabs" in line

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import configured_pseudonym_key, load, require_slack
+from bot.config import configured_pseudonym_key, load, require_platforms
 from domain.errors import ConfigError
 
 KEY_ENV = {"TEAMWEATHER_PSEUDONYM_KEY": "k" * 32}
@@ -21,7 +21,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_example_file_is_valid(tmp_path: Path) -> None:
     example = Path(__file__).parents[2] / "teamweather.example.yaml"
     config = load(example, KEY_ENV)
-    assert config.settings.slack.port == 3000
+    assert config.settings.server.port == 3000
     assert config.settings.worker.batch_size == 64
 
 
@@ -34,8 +34,9 @@ def test_empty_file_gives_defaults(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("yaml_text", "expected"),
     [
-        ("slack:\n  port: abc\n", "slack.port:"),
-        ("slack:\n  port: 70000\n", "slack.port:"),
+        ("server:\n  port: abc\n", "server.port:"),
+        ("server:\n  port: 70000\n", "server.port:"),
+        ("slack:\n  port: 3000\n", "slack: port moved to server.port"),
         ("timezone: Mars/Olympus\n", "timezone: unknown IANA time zone"),
         ("slack:\n  admins: [bob]\n", "slack.admins: not a Slack user id: 'bob'"),
         ("slakc:\n  port: 3000\n", "slakc: unknown setting"),
@@ -67,6 +68,9 @@ TEAM = "teams:\n  - name: Platform\n    channels: [{channel}]\n    managers: [{m
         ("privacy:\n  stress_reporting: managers\n", "privacy.stress_reporting:"),
         ("digest:\n  time: 9am\n", "digest.time: not a time of day as HH:MM: '9am'"),
         ("alerts:\n  hr_recipients: [hr]\n", "alerts.hr_recipients: not a Slack user id: 'hr'"),
+        (TEAM.format(channel="C0123456789", manager="slack:bob"), "teams.0 (Platform).managers: not a Slack user id: 'bob'"),
+        (TEAM.format(channel="chat:C0123456789", manager="U0123456789"),
+         "teams.0 (Platform).channels: 'chat:C0123456789' names an unknown platform 'chat' (known: slack:)"),
     ],
 )
 def test_bad_team_and_digest_settings_name_the_key(tmp_path: Path, yaml_text: str, expected: str) -> None:
@@ -81,7 +85,7 @@ def test_a_channel_may_belong_to_several_teams(tmp_path: Path) -> None:
     text += "  - name: Everyone\n    channels: [C0123456789, C0999999999]\n    managers: [U0123456789]\n"
     config = load(write(tmp_path, text), KEY_ENV)
     assert [t.name for t in config.settings.teams] == ["Platform", "Everyone"]
-    assert config.settings.team("everyone").channels == ("C0123456789", "C0999999999")
+    assert config.settings.team("everyone").channel_ids() == ("C0123456789", "C0999999999")
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -109,31 +113,31 @@ def test_key_from_file(tmp_path: Path) -> None:
 def test_slack_secrets_are_required_to_run(tmp_path: Path) -> None:
     path = write(tmp_path, "")
     with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
-        require_slack(load(path, KEY_ENV))
+        require_platforms(load(path, KEY_ENV))
     with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
-        require_slack(load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1"}))
+        require_platforms(load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1"}))
     with pytest.raises(ConfigError, match="xapp-"):
-        require_slack(load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "nope"}))
-    require_slack(load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}))
+        require_platforms(load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "nope"}))
+    require_platforms(load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}))
 
 
 def test_every_missing_secret_is_named_in_one_error(tmp_path: Path) -> None:
     path = write(tmp_path, "")
     with pytest.raises(ConfigError) as err:
-        load(path, {}, slack=True)
+        load(path, {}, platforms=True)
     message = str(err.value)
     order = ["TEAMWEATHER_PSEUDONYM_KEY is not set", "SLACK_BOT_TOKEN is not set", "SLACK_SIGNING_SECRET is not set"]
     assert [message.index(name) for name in order] == sorted(message.index(name) for name in order)
     assert "\n" not in message
     # A malformed secret is named beside the missing ones.
     with pytest.raises(ConfigError) as err:
-        load(path, {"TEAMWEATHER_PSEUDONYM_KEY": "short", "SLACK_APP_TOKEN": "nope"}, slack=True)
+        load(path, {"TEAMWEATHER_PSEUDONYM_KEY": "short", "SLACK_APP_TOKEN": "nope"}, platforms=True)
     assert "at least 16 bytes" in str(err.value) and "SLACK_BOT_TOKEN is not set" in str(err.value)
     assert "xapp-" in str(err.value)
     with pytest.raises(ConfigError) as err:
-        require_slack(load(path, KEY_ENV))
+        require_platforms(load(path, KEY_ENV))
     assert "SLACK_BOT_TOKEN is not set" in str(err.value) and "SLACK_SIGNING_SECRET is not set" in str(err.value)
-    assert load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, slack=True)
+    assert load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, platforms=True)
 
 
 def test_no_configured_key_is_none_not_an_error(tmp_path: Path) -> None:
@@ -172,3 +176,23 @@ def test_yaml_error_names_the_line_and_the_reason(tmp_path: Path, yaml_text: str
 def test_secrets_repr_hides_values(tmp_path: Path) -> None:
     config = load(write(tmp_path, ""), KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-secret"})
     assert "xoxb-secret" not in repr(config) and "kkkk" not in repr(config)
+
+
+def test_ids_name_their_platform_and_a_bare_id_is_slack(tmp_path: Path) -> None:
+    text = ("alerts:\n  hr_recipients: [UHR0000001]\n"
+            "teams:\n  - name: Platform\n    channels: [C0000000001, slack:C0000000002]\n"
+            "    managers: [slack:U0000000001]\n    usergroup: S0000000001\n")
+    s = load(write(tmp_path, text), KEY_ENV).settings
+    [team] = s.teams
+    assert team.channels == ("slack:C0000000001", "slack:C0000000002")
+    assert team.channel_ids() == team.channel_ids("slack") == ("C0000000001", "C0000000002")
+    assert team.channel_ids("msteams") == ()
+    assert team.managers == ("slack:U0000000001",) and team.usergroup == "slack:S0000000001"
+    assert s.alerts.hr_recipients == ("slack:UHR0000001",)
+
+
+def test_a_config_with_no_platform_enabled_cannot_run(tmp_path: Path) -> None:
+    path = write(tmp_path, "slack:\n  enabled: false\n")
+    with pytest.raises(ConfigError, match="no platform is enabled: set slack.enabled: true"):
+        load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, platforms=True)
+    assert load(path, KEY_ENV).settings.slack.enabled is False  # previews and purges still work

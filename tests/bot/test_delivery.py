@@ -7,9 +7,10 @@ from dataclasses import replace
 import pytest
 import sqlite_utils
 
-from bot.delivery import Outgoing, deliver, recipient_ref
+from bot.delivery import Outgoing, PlatformCouriers, deliver, recipient_ref
 from bot.report import Line, Report, Section
 from bot.slack.courier import METADATA_EVENT, SlackCourier
+from domain.errors import PlatformUnavailable
 from slack_fake import FakeSlack
 from storage import audit, deliveries
 
@@ -114,3 +115,25 @@ def test_a_refused_send_is_recorded_and_retried_later(db: sqlite_utils.Database,
 def test_user_group_members_come_from_slack(slack: FakeSlack, courier: SlackCourier) -> None:
     slack.usergroups["SLEADS0001"] = ["ULEAD00001", "ULEAD00002"]
     assert courier.group_members("SLEADS0001") == ["ULEAD00001", "ULEAD00002"]
+
+
+# -- Recipients on several platforms ------------------------------------------------------------
+
+def test_a_slack_recipient_keeps_its_ledger_name_when_ids_name_their_platform() -> None:
+    # Sends recorded before ids were qualified must still be recognised, not sent twice.
+    assert recipient_ref(KEY, f"slack:{MANAGER}") == recipient_ref(KEY, MANAGER)
+    assert recipient_ref(KEY, "msteams:29:1abc") != recipient_ref(KEY, "29:1abc")
+
+
+def test_platform_couriers_route_by_the_platform_of_each_id(
+    db: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier
+) -> None:
+    slack.usergroups["S0LEADS001"] = ["UONE000001", "UTWO000002"]
+    both = PlatformCouriers({"slack": courier})
+    assert deliver(db, both, f"slack:{MANAGER}", message(), key=KEY) == "sent"
+    assert len(slack.dms(MANAGER)) == 1  # the Slack courier got the bare id
+    assert both.was_sent(f"slack:{MANAGER}", message(), since=0)
+    assert both.group_members("slack:S0LEADS001") == ["slack:UONE000001", "slack:UTWO000002"]
+    with pytest.raises(PlatformUnavailable, match="msteams is not configured"):
+        both.send("msteams:29:1abc", message())
+    assert deliver(db, both, "msteams:29:1abc", message(), key=KEY) == "failed"  # counted, retried later

@@ -41,7 +41,7 @@ def test_demo_replays_the_sample_and_keeps_its_promises(tmp_path: Path) -> None:
 
     # The weekly job delivered digests to every manager and at least one alert
     managers = {m for t in workspace["teams"] for m in t["managers"]}
-    assert {p.name for p in (out / "outbox").iterdir()} >= managers
+    assert {p.name for p in (out / "outbox" / "slack").iterdir()} >= managers
     assert list((out / "outbox").rglob("*-alert.json")) and "alert 2026-W" in result.output
     for team in teams:
         preview = out / "digests" / "2026-W47" / team.lower()

@@ -21,6 +21,7 @@ from bot.jobs import JobContext
 from bot.demo_digests import FolderCourier, message_lines
 from bot.report import from_json
 from bot.slack import render as slack_render
+from bot.delivery import PlatformCouriers
 from bot.slack.courier import SlackCourier, web_client
 from slack_fake import FakeSlack
 from storage import scores
@@ -87,8 +88,8 @@ def test_managers_get_one_digest_each_and_a_rerun_sends_nothing(
     tmp_path: Path, steady: sqlite_utils.Database, slack: FakeSlack, courier: SlackCourier
 ) -> None:
     settings = settings_for(tmp_path / "teamweather.db")
-    first = digests.send(steady, settings, courier, WEEK, noise_key=KEY)
-    again = digests.send(steady, settings, courier, WEEK, noise_key=KEY)
+    first = digests.send(steady, settings, PlatformCouriers({"slack": courier}), WEEK, noise_key=KEY)
+    again = digests.send(steady, settings, PlatformCouriers({"slack": courier}), WEEK, noise_key=KEY)
     assert first.results == {"sent": 2} and again.results == {"already-sent": 2}
     [platform] = slack.dms(LEAD)
     [design] = slack.dms(DESIGN_LEAD)
@@ -113,8 +114,8 @@ def test_a_planted_drop_reaches_managers_and_hr_once_each(
         plant(db, PLATFORM, 8, week, mood=20 + (i % 3), stress=0.2, seed=i)
     plant(db, PLATFORM, 8, WEEK, mood=-30, stress=0.2, seed=99)
     settings = settings_for(tmp_path / "teamweather.db")
-    digests.send(db, settings, courier, WEEK, noise_key=KEY)
-    digests.send(db, settings, courier, WEEK, noise_key=KEY)
+    digests.send(db, settings, PlatformCouriers({"slack": courier}), WEEK, noise_key=KEY)
+    digests.send(db, settings, PlatformCouriers({"slack": courier}), WEEK, noise_key=KEY)
     [alert] = slack.dms(HR)
     assert alert["metadata"]["event_payload"] == {"team": "Platform", "week": WEEK, "kind": "alert"}
     assert "mood fell to" in blob([alert]) and "managers read this alert" in blob([alert])
@@ -130,7 +131,7 @@ def test_with_stress_reporting_off_no_message_mentions_stress(
     for i, week in enumerate(weeks_before(WEEK, 8)):
         plant(db, PLATFORM, 8, week, mood=20, stress=0.1 + 0.002 * i, seed=i)
     plant(db, PLATFORM, 8, WEEK, mood=20, stress=0.8, seed=99)  # would alert if reported
-    digests.send(db, settings_for(tmp_path / "teamweather.db", stress_reporting="off"), courier, WEEK, noise_key=KEY)
+    digests.send(db, settings_for(tmp_path / "teamweather.db", stress_reporting="off"), PlatformCouriers({"slack": courier}), WEEK, noise_key=KEY)
     sent = [m for user in (LEAD, DESIGN_LEAD, HR) for m in slack.dms(user)]
     assert sent and "stress" not in blob(sent)
     assert slack.dms(HR) == []
@@ -140,7 +141,7 @@ def test_the_weekly_job_digests_the_last_complete_week(tmp_path: Path, steady: s
     settings = settings_for(tmp_path / "teamweather.db")
     config = Config(settings, Secrets(pseudonym_key=KEY), "test.yaml")
     monday = dt.datetime(2026, 11, 23, 9, 0, tzinfo=config.zone)  # the Monday after WEEK
-    jobs.install_context(JobContext(config, lambda: SlackCourier(web_client("xoxb-test", slack.api_url)), monday.timestamp))
+    jobs.install_context(JobContext(config, lambda: PlatformCouriers({"slack": SlackCourier(web_client("xoxb-test", slack.api_url))}), monday.timestamp))
     try:
         jobs.weekly_digest()
     finally:
@@ -215,7 +216,7 @@ def test_the_demo_outbox_holds_the_neutral_message_and_each_platforms(tmp_path: 
     courier = FolderCourier(tmp_path / "outbox", {"slack": slack_render.payload})
     digests.send(steady, settings_for(tmp_path / "teamweather.db"), courier, WEEK, noise_key=KEY)
     [(lead, message)] = [(r, m) for r, m in courier.sent if m.team == "Platform"]
-    stem = tmp_path / "outbox" / lead / f"{WEEK}-platform-digest"
+    stem = tmp_path / "outbox" / "slack" / lead.removeprefix("slack:") / f"{WEEK}-platform-digest"
     neutral, slack = (json.loads(Path(f"{stem}{ext}").read_text()) for ext in (".json", ".slack.json"))
     assert from_json(neutral["report"]) == message.report and neutral["text"] == message.text
     assert slack == {**slack_render.payload(message.report, message.text), "metadata": message.marker}

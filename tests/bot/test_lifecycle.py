@@ -17,6 +17,7 @@ from bot import jobs, lifecycle
 from bot.config import Config, Secrets, parse_settings
 from bot.core import Teamweather
 from bot.jobs import JobContext
+from bot.delivery import PlatformCouriers
 from bot.slack.courier import SlackCourier, web_client
 from conftest import ADMIN, CHANNEL, KEY, BotUnderTest, message_event, signed_headers
 from slack_fake import TEAM_ID, FakeSlack
@@ -246,7 +247,7 @@ def job_config(tmp_path: Path, **privacy: Any) -> Config:
 
 
 def run_job(job: Any, config: Config, now: float, slack: FakeSlack | None = None) -> None:
-    courier = (lambda: SlackCourier(web_client("xoxb-test", slack.api_url))) if slack else (lambda: None)
+    courier = (lambda: PlatformCouriers({"slack": SlackCourier(web_client("xoxb-test", slack.api_url))})) if slack else (lambda: None)
     jobs.install_context(JobContext(config, courier, lambda: now))  # type: ignore[arg-type]
     try:
         job()

@@ -227,7 +227,7 @@ async def test_port_in_use_stops_start_up_with_one_line(tmp_path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        with pytest.raises(ConfigError, match=r"slack\.port: cannot listen on 127\.0\.0\.1:\d+"):
+        with pytest.raises(ConfigError, match=r"server\.port: cannot listen on 127\.0\.0\.1:\d+"):
             async with running_bot(tmp_path, port=taken.getsockname()[1]):
                 pass
 

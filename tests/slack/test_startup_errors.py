@@ -146,7 +146,8 @@ def teamweather_run(tmp_path: Path, api_url: str) -> subprocess.CompletedProcess
     path = tmp_path / "teamweather.yaml"
     path.write_text(json.dumps({
         "database": str(tmp_path / "teamweather.db"),
-        "slack": {"host": "127.0.0.1", "port": free_port(), "api_base_url": api_url},
+        "server": {"host": "127.0.0.1", "port": free_port()},
+        "slack": {"api_base_url": api_url},
         "teams": [{"name": "Platform", "channels": [CHANNEL], "managers": ["U0000000001"]}],
     }))
     env = {**os.environ, "TEAMWEATHER_PSEUDONYM_KEY": KEY.decode(), "SLACK_BOT_TOKEN": "xoxb-test",
