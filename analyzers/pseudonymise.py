@@ -62,6 +62,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, Iterable
@@ -69,11 +70,12 @@ from typing import Final, Iterable
 from analyzers.names import NameMatcher
 
 __all__ = [
-    "CHANNEL", "EMAIL", "IP", "MIN_KEY_BYTES", "Member", "NUMBER", "PERSON", "PHONE",
+    "CHANNEL", "DEFAULT_SOURCE", "EMAIL", "IP", "MIN_KEY_BYTES", "Member", "NUMBER", "PERSON", "PHONE",
     "Placeholder", "Pseudonymiser", "URL", "USERGROUP",
 ]
 
 MIN_KEY_BYTES: Final = 16
+DEFAULT_SOURCE: Final = "default"  # the directory of set_members() called without a source
 _PSEUDONYM_HEX: Final = 32
 
 
@@ -191,14 +193,19 @@ def _around(text: str, anchor: str, pattern: re.Pattern[str], placeholder: str) 
 
 
 class Pseudonymiser:
-    """Keyed pseudonyms and placeholder text. ``text()`` may run while ``set_members()`` does."""
+    """Keyed pseudonyms and placeholder text. ``text()`` may run while ``set_members()`` does.
 
-    __slots__ = ("_key", "_names")
+    Member names come from one directory per source (each platform's, refreshed on its own
+    schedule); ``text()`` strips the names of every source."""
+
+    __slots__ = ("_key", "_names", "_sources", "_lock")
 
     def __init__(self, key: bytes, members: Iterable[Member] = ()) -> None:
         if len(key) < MIN_KEY_BYTES:
             raise ValueError(f"the pseudonym key must be at least {MIN_KEY_BYTES} bytes")
         self._key = bytes(key)
+        self._sources: dict[str, tuple[str, ...]] = {}
+        self._lock = threading.Lock()  # one set_members() at a time: none may drop another's
         self.set_members(members)
 
     def __repr__(self) -> str:
@@ -216,10 +223,14 @@ class Pseudonymiser:
         """The message's pseudonymous id: hex HMAC-SHA256 of ``msg:workspace:channel:ts``."""
         return self._hmac(f"msg:{workspace}:{channel}:{ts}")
 
-    def set_members(self, members: Iterable[Member]) -> None:
-        """Match these members' names from now on (replaces the previous members)."""
-        matcher = NameMatcher(name for member in members for name in member.names if name)
-        self._names = matcher  # one assignment: text() sees the old matcher or the new one
+    def set_members(self, members: Iterable[Member], source: str = DEFAULT_SOURCE) -> None:
+        """Match these members' names from now on, in place of the members ``source`` gave
+        before; the other sources' names stay (a platform's refresh keeps the others')."""
+        names = tuple(dict.fromkeys(name for member in members for name in member.names if name))
+        with self._lock:
+            self._sources[source] = names
+            matcher = NameMatcher(name for each in self._sources.values() for name in each)
+            self._names = matcher  # one assignment: text() sees the old matcher or the new one
 
     def text(self, text: str) -> str:
         """Neutral ``text`` with names, bare user ids, emails, URLs, IPs, phones and long numbers

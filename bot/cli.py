@@ -92,8 +92,13 @@ def check(config_path: Path) -> None:
             "list giving each team's name, channels and managers (see teams: in "
             "teamweather.example.yaml)"
         )
-    mode = "Socket Mode" if config.secrets.slack_app_token else f"HTTP on port {s.server.port}"
-    click.echo(f"{config_path}: OK — {mode}, database {s.database}, time zone {s.timezone}")
+    served = []
+    if s.slack.enabled:
+        served.append("Slack in Socket Mode" if config.secrets.slack_app_token else f"Slack at {s.slack.events_path}")
+    if s.msteams.enabled:
+        served.append(f"Teams at {s.msteams.messages_path}")
+    click.echo(f"{config_path}: OK — {', '.join(served)}, HTTP on port {s.server.port}, database {s.database}, "
+               f"time zone {s.timezone}")
     stress = "with stress" if s.privacy.stress_reporting == "team" else "without stress"
     click.echo(
         f"{len(s.teams)} team(s): {', '.join(t.name for t in s.teams)}; digest every "
@@ -158,6 +163,41 @@ def digest(config_path: Path, week: str | None, team_name: str | None, preview: 
         click.echo(f"not delivered: {failure} (retried by the running bot, or run this again)", err=True)
     if report.failures:
         raise SystemExit(1)
+
+
+@cli.command("teams-package")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--app-id", help="The bot's Microsoft App ID.  [default: MICROSOFT_APP_ID]")
+@click.option("--domain", help="The host name of Teamweather's public address (its messaging endpoint).")
+@click.option("--name", default="Teamweather", show_default=True, help="The app's name in Teams (30 characters at most).")
+@click.option("--app-version", help="The app's version, x.y.z; raise it to update an uploaded app.  [default: Teamweather's]")
+@click.option("--website-url", help="Your page about this installation (https).  [default: a placeholder]")
+@click.option("--privacy-url", help="Your privacy statement (https).  [default: a placeholder]")
+@click.option("--terms-url", help="Your terms of use (https).  [default: a placeholder]")
+@click.pass_obj
+def teams_package(
+    config_path: Path, out: Path, app_id: str | None, domain: str | None, name: str, app_version: str | None,
+    website_url: str | None, privacy_url: str | None, terms_url: str | None,
+) -> None:
+    """Write the Microsoft Teams app package (manifest and icons, a zip) to upload to Teams."""
+    from importlib.metadata import version
+
+    from bot import platforms
+    from domain.errors import ConfigError
+
+    if not app_id:
+        try:
+            app_id = config_module.load(config_path).secrets.msteams_app_id
+        except ConfigError as exc:
+            raise ConfigError(f"{exc} (or pass --app-id)") from None
+    app_version = app_version or version("teamweather")
+    warnings = platforms.teams_package(
+        out, app_id or "", app_version, name=name, domain=domain, website_url=website_url,
+        privacy_url=privacy_url, terms_url=terms_url,
+    )
+    click.echo(f"{out}: Teams app package for {name} {app_version} (app id {app_id})")
+    for line in warnings:
+        click.echo(f"warning: {line}", err=True)
 
 
 cli.add_command(models)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analyzers.alerts import AlertRules
-from bot.platform_ids import Kind, bare, platform_of, qualified
+from bot.platform_ids import GUID, Kind, bare, platform_of, qualified
 from domain.yaml_files import parse_yaml
 from domain.errors import ConfigError
 
@@ -69,6 +69,29 @@ class SlackSettings(_Section):
                 if key in data:
                     raise ValueError(f"{key} moved to server.{key} (the web server is shared by every platform)")
         return data
+
+
+class MsTeamsSettings(_Section):
+    """Microsoft Teams: the Bot Framework messaging endpoint on the shared web server. The
+    app's credentials come from the environment (``MICROSOFT_APP_ID``…, see ``load``)."""
+
+    enabled: bool = False
+    messages_path: str = Field("/api/messages", pattern=r"^/")
+    # Who may run optin/optout: AAD object ids (GUIDs), as Teams sends them in from.aadObjectId.
+    admins: tuple[str, ...] = ()
+    directory_refresh_minutes: int = Field(360, ge=5)
+
+    @field_validator("admins")
+    @classmethod
+    def _admin_ids(cls, admins: tuple[str, ...]) -> tuple[str, ...]:
+        import re
+
+        bad = [a for a in admins if not re.fullmatch(GUID, a)]
+        if bad:
+            raise ValueError(
+                f"not a Microsoft Teams user id (the AAD object id, a GUID): {', '.join(map(repr, bad))}"
+            )
+        return tuple(a.lower() for a in admins)
 
 
 class PrivacySettings(_Section):
@@ -182,6 +205,7 @@ class Settings(_Section):
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     server: ServerSettings = ServerSettings()
     slack: SlackSettings = SlackSettings()
+    msteams: MsTeamsSettings = MsTeamsSettings()
     privacy: PrivacySettings = PrivacySettings()
     worker: WorkerSettings = WorkerSettings()
     digest: DigestSettings = DigestSettings()
@@ -223,6 +247,14 @@ class Secrets:
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
+    # Microsoft Teams (Bot Framework): the app (bot) id, and a client secret or a certificate.
+    msteams_app_id: str | None = None
+    msteams_app_password: str | None = None
+    msteams_certificate_thumbprint: str | None = None
+    msteams_certificate_key_file: str | None = None
+    msteams_certificate_key: str | None = None  # the key file's contents; None if unreadable
+    msteams_tenant_id: str | None = None
+    msteams_app_type: str = "MultiTenant"  # SingleTenant when a tenant is given, unless set
 
     def __repr__(self) -> str:
         return "Secrets(<hidden>)"
@@ -348,6 +380,57 @@ def _slack_problems(secrets: Secrets) -> list[str]:
     return problems
 
 
+def _read_key_file(path: str | None) -> str | None:
+    """The certificate's private key (PEM) named by MICROSOFT_APP_CERTIFICATE_KEY_FILE."""
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _teams_app_type(env: Mapping[str, str]) -> str:
+    """MICROSOFT_APP_TYPE as given, else SingleTenant when a tenant is given, else MultiTenant."""
+    given = env.get("MICROSOFT_APP_TYPE") or ""
+    if given:
+        return {"singletenant": "SingleTenant", "multitenant": "MultiTenant"}.get(given.lower(), given)
+    return "SingleTenant" if env.get("MICROSOFT_APP_TENANT_ID") else "MultiTenant"
+
+
+def _teams_problems(secrets: Secrets) -> list[str]:
+    """What is missing or malformed among the Teams secrets, in a fixed order. The app id is
+    always required: Bot Framework authentication cannot be turned off by configuration."""
+    import re
+
+    problems: list[str] = []
+    if not secrets.msteams_app_id:
+        problems.append("MICROSOFT_APP_ID is not set (the bot's Microsoft App ID, from its Azure Bot resource)")
+    elif not re.fullmatch(GUID, secrets.msteams_app_id):
+        problems.append("MICROSOFT_APP_ID must be the bot's Microsoft App ID (a GUID)")
+    thumbprint, key_file = secrets.msteams_certificate_thumbprint, secrets.msteams_certificate_key_file
+    if thumbprint or key_file:
+        if not thumbprint:
+            problems.append("MICROSOFT_APP_CERTIFICATE_THUMBPRINT is not set (needed with MICROSOFT_APP_CERTIFICATE_KEY_FILE)")
+        if not key_file:
+            problems.append("MICROSOFT_APP_CERTIFICATE_KEY_FILE is not set (needed with MICROSOFT_APP_CERTIFICATE_THUMBPRINT)")
+        elif secrets.msteams_certificate_key is None:
+            problems.append(f"MICROSOFT_APP_CERTIFICATE_KEY_FILE: cannot read {key_file}")
+    elif not secrets.msteams_app_password:
+        problems.append(
+            "MICROSOFT_APP_PASSWORD is not set (the bot's client secret; or use a certificate: "
+            "MICROSOFT_APP_CERTIFICATE_THUMBPRINT and MICROSOFT_APP_CERTIFICATE_KEY_FILE)"
+        )
+    tenant = secrets.msteams_tenant_id
+    if secrets.msteams_app_type not in ("SingleTenant", "MultiTenant"):
+        problems.append("MICROSOFT_APP_TYPE must be SingleTenant or MultiTenant")
+    elif tenant is None and secrets.msteams_app_type == "SingleTenant":
+        problems.append("MICROSOFT_APP_TENANT_ID is not set (needed when MICROSOFT_APP_TYPE is SingleTenant)")
+    if tenant is not None and not re.fullmatch(GUID, tenant):
+        problems.append("MICROSOFT_APP_TENANT_ID must be the Azure AD tenant id (a GUID)")
+    return problems
+
+
 def load(path: Path = DEFAULT_PATH, env: Mapping[str, str] | None = None, *, platforms: bool = False) -> Config:
     """Read settings from ``path`` and secrets from ``env`` (default: the process environment).
 
@@ -371,6 +454,13 @@ def load(path: Path = DEFAULT_PATH, env: Mapping[str, str] | None = None, *, pla
         slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
         slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+        msteams_app_id=env.get("MICROSOFT_APP_ID") or None,
+        msteams_app_password=env.get("MICROSOFT_APP_PASSWORD") or None,
+        msteams_certificate_thumbprint=env.get("MICROSOFT_APP_CERTIFICATE_THUMBPRINT") or None,
+        msteams_certificate_key_file=env.get("MICROSOFT_APP_CERTIFICATE_KEY_FILE") or None,
+        msteams_certificate_key=_read_key_file(env.get("MICROSOFT_APP_CERTIFICATE_KEY_FILE")),
+        msteams_tenant_id=env.get("MICROSOFT_APP_TENANT_ID") or None,
+        msteams_app_type=_teams_app_type(env),
     )
     if platforms:
         problems.extend(platform_problems(settings, secrets, source))
@@ -394,7 +484,13 @@ def require_platforms(config: Config) -> None:
 
 
 def platform_problems(settings: Settings, secrets: Secrets, source: str) -> list[str]:
-    """What stops the enabled platforms from running: no platform enabled, or missing secrets."""
-    if not settings.slack.enabled:
-        return [f"{source}: no platform is enabled: set slack.enabled: true"]
-    return _slack_problems(secrets)
+    """What stops the enabled platforms from running: no platform enabled, or missing secrets
+    (Slack's, then Teams')."""
+    if not settings.slack.enabled and not settings.msteams.enabled:
+        return [f"{source}: no platform is enabled: set slack.enabled: true or msteams.enabled: true"]
+    problems: list[str] = []
+    if settings.slack.enabled:
+        problems.extend(_slack_problems(secrets))
+    if settings.msteams.enabled:
+        problems.extend(_teams_problems(secrets))
+    return problems

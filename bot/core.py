@@ -18,6 +18,7 @@ import sqlite_utils
 
 from analyzers.pseudonymise import Pseudonymiser
 from bot import texts
+from bot.platform_ids import DEFAULT_PLATFORM, bare, platform_of
 from storage import audit, consent, events, inbox, scores
 
 
@@ -40,12 +41,19 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A ``/teamweather …`` command typed by ``user`` in ``channel``."""
+    """A ``/teamweather …`` command typed by ``user`` in ``channel`` (on Teams: a message
+    addressed to the bot), on ``platform`` ("slack", "msteams")."""
 
     workspace: str
     channel: str
     user: str
     text: str
+    platform: str = DEFAULT_PLATFORM
+
+    @property
+    def qualified_user(self) -> str:
+        """The user as ``platform:id``, as the core's admins are listed."""
+        return f"{self.platform}:{self.user}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +85,7 @@ class Teamweather:
         db: sqlite_utils.Database,
         pseudonymiser: Pseudonymiser,
         *,
-        admins: frozenset[str],
+        admins: frozenset[str] | set[str],
         zone: ZoneInfo,
         k: int = 5,
         max_text_chars: int = 4000,
@@ -86,7 +94,9 @@ class Teamweather:
     ) -> None:
         self.db = db
         self.pseudonymiser = pseudonymiser
-        self.admins = admins
+        # Platform-qualified (``slack:U…``, ``msteams:<guid>``), so that an id on one platform
+        # never makes an admin on another; a bare id is a Slack id.
+        self.admins = frozenset(f"{platform_of(a)}:{bare(a)}" for a in admins)
         self.zone = zone
         self.k = k
         self.max_text_chars = max_text_chars
@@ -158,7 +168,7 @@ class Teamweather:
         return handler(self, cmd)
 
     def _optin(self, cmd: Command) -> Reply:
-        if cmd.user not in self.admins:
+        if cmd.qualified_user not in self.admins:
             return Reply(texts.ADMINS_ONLY)
         actor = self.pseudonymiser.author(cmd.workspace, cmd.user)
         with self.db.conn:
@@ -168,7 +178,7 @@ class Teamweather:
         return Reply(texts.CHANNEL_NOTICE.format(k=self.k), public=True, join_channel=True)
 
     def _optout(self, cmd: Command) -> Reply:
-        if cmd.user not in self.admins:
+        if cmd.qualified_user not in self.admins:
             return Reply(texts.ADMINS_ONLY)
         actor = self.pseudonymiser.author(cmd.workspace, cmd.user)
         with self.db.conn:

@@ -81,9 +81,9 @@ from typing import Any, Callable, Final
 from urllib.parse import unquote
 
 # Their DEBUG output includes request and response bodies (message text, member names).
-LIBRARIES = ("apscheduler", "slack_bolt", "slack_sdk", "aiohttp", "botbuilder")
+LIBRARIES = ("apscheduler", "slack_bolt", "slack_sdk", "aiohttp", "botbuilder", "botframework", "msrest", "msal")
 # Loggers named after these (or "name.…") are ours; every other logger is a library's.
-OWN_PACKAGES: Final = ("bot", "analyzers", "storage", "training", "teamweather")
+OWN_PACKAGES: Final = ("bot", "analyzers", "storage", "training", "domain", "teamweather")
 FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 RECORD_BYTES: Final = 4096  # a record's message + traceback + stack, UTF-8, with room for the prefix

@@ -1,4 +1,5 @@
-"""Platform-qualified ids in ``teamweather.yaml``: ``slack:U0123ABCD``, ``slack:C0123ABCD``.
+"""Platform-qualified ids in ``teamweather.yaml``: ``slack:U0123ABCD``, ``slack:C0123ABCD``,
+``msteams:<AAD object id>``, ``msteams:19:…@thread.tacv2``.
 
 A team's channels, managers and HR, and ``alerts.hr_recipients``, may be on any configured
 platform, so each id says which. A bare id is a Slack id (how settings were written before
@@ -12,10 +13,14 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal, Mapping
 
-__all__ = ["DEFAULT_PLATFORM", "Kind", "bare", "platform_of", "qualified"]
+__all__ = ["DEFAULT_PLATFORM", "GUID", "Kind", "TEAMS_CHANNEL", "bare", "platform_of", "qualified"]
 
 Kind = Literal["user", "channel", "usergroup"]
 DEFAULT_PLATFORM: Final = "slack"
+#: An Azure AD object id (a Teams user as Teamweather knows them) or tenant id.
+GUID: Final = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+#: A Teams channel's conversation id (never with the ";messageid=" of one thread).
+TEAMS_CHANNEL: Final = r"19:[A-Za-z0-9._\-]{1,200}@thread\.(?:tacv2|skype)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +29,14 @@ class _Shapes:
     user: str
     channel: str
     usergroup: str | None  # None: the platform has no user groups
+    fold_users: bool = False  # user ids compare lower-case (GUIDs)
 
 
 _SHAPES: Final[Mapping[str, _Shapes]] = {
     "slack": _Shapes("Slack", user=r"[UW][A-Z0-9]{2,}", channel=r"[CG][A-Z0-9]{2,}", usergroup=r"S[A-Z0-9]{2,}"),
+    # Teams: a person is their AAD object id (``from.aadObjectId``, the same in every team and
+    # chat), a channel its ``19:…@thread.tacv2`` id (``@thread.skype`` for older teams).
+    "msteams": _Shapes("Microsoft Teams", user=GUID, channel=TEAMS_CHANNEL, usergroup=None, fold_users=True),
 }
 
 
@@ -44,6 +53,8 @@ def qualified(value: str, kind: Kind) -> str:
         raise ValueError(f"{shapes.title} has no {kind.replace('usergroup', 'user group')}s: {value!r}")
     if not re.fullmatch(pattern, rest):
         raise ValueError(f"not a {shapes.title} {kind.replace('usergroup', 'user group')} id: {rest!r}")
+    if kind == "user" and shapes.fold_users:
+        rest = rest.lower()
     return f"{platform}:{rest}"
 
 

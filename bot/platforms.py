@@ -15,9 +15,11 @@ from bot.platform import Platform
 from bot.report import Payload
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from bot.runtime import Runtime
 
-__all__ = ["Replay", "courier", "enabled", "payloads", "plain_text", "replay"]
+__all__ = ["Replay", "courier", "enabled", "payloads", "plain_text", "replay", "teams_package"]
 
 
 def enabled(config: Config, runtime: Runtime) -> list[Platform]:
@@ -27,16 +29,27 @@ def enabled(config: Config, runtime: Runtime) -> list[Platform]:
         from bot.slack.platform import SlackPlatform
 
         running.append(SlackPlatform(config, runtime))
+    if config.settings.msteams.enabled:
+        from bot.teams.platform import TeamsPlatform
+
+        running.append(TeamsPlatform(config, runtime))
     return running
 
 
 def courier(config: Config) -> Courier:
-    """What delivers digests and alerts outside a running bot (``teamweather digest --send``)."""
-    from bot.slack.courier import SlackCourier, web_client
+    """What delivers digests and alerts outside a running bot (``teamweather digest --send``),
+    on every enabled platform."""
+    couriers: dict[str, Courier] = {}
+    if config.settings.slack.enabled:
+        from bot.slack.courier import SlackCourier, web_client
 
-    require_slack_token(config)
-    slack = SlackCourier(web_client(config.secrets.slack_bot_token or "", config.settings.slack.api_base_url))
-    return PlatformCouriers({"slack": slack})
+        require_slack_token(config)
+        couriers["slack"] = SlackCourier(web_client(config.secrets.slack_bot_token or "", config.settings.slack.api_base_url))
+    if config.settings.msteams.enabled:
+        from bot.teams.platform import standalone_courier
+
+        couriers["msteams"] = standalone_courier(config)
+    return PlatformCouriers(couriers)
 
 
 def payloads(config: Config | None = None) -> dict[str, Payload]:
@@ -44,7 +57,12 @@ def payloads(config: Config | None = None) -> dict[str, Payload]:
     and the demo's outbox); every platform when ``config`` is None."""
     from bot.slack.render import payload
 
-    return {"slack": payload}
+    rendered: dict[str, Payload] = {"slack": payload}
+    if config is None or config.settings.msteams.enabled:
+        from bot.teams.render import payload as teams_payload
+
+        rendered["msteams"] = teams_payload
+    return rendered
 
 
 def plain_text(platform: str) -> Callable[[str], str]:
@@ -85,3 +103,16 @@ def replay(core: Teamweather, workspace: dict[str, Any], signing_secret: str, me
     from bot.slack.replay import SlackReplay
 
     return SlackReplay(core, workspace, signing_secret, metrics)
+
+
+def teams_package(out: Path, app_id: str, version: str, *, name: str, domain: str | None, website_url: str | None,
+                  privacy_url: str | None, terms_url: str | None) -> list[str]:
+    """Write the Microsoft Teams app package to ``out`` (``teamweather teams-package``, see
+    ``bot/teams/package.py``); the warnings to show (developer URLs left at placeholders).
+    ConfigError if Teams would refuse it."""
+    from bot.teams import package
+
+    app = package.app(app_id, version, name=name, domain=domain, website_url=website_url, privacy_url=privacy_url,
+                      terms_url=terms_url)
+    package.write(out, app)
+    return package.placeholders(app)

@@ -127,7 +127,7 @@ def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
     core = Teamweather(
         writer.db,
         pseudonymiser,
-        admins=frozenset(s.slack.admins),
+        admins=frozenset([*(f"slack:{a}" for a in s.slack.admins), *(f"msteams:{a}" for a in s.msteams.admins)]),
         zone=config.zone,
         max_text_chars=s.privacy.max_text_chars,
         on_enqueue=worker.notify,
@@ -159,12 +159,14 @@ async def serve(
     analyzer: Analyzer | None = None,
     stop: asyncio.Event | None = None,
     on_started: Callable[[Runtime, int], None] | None = None,
+    choose_platforms: Callable[[Config, Runtime], list[Platform]] | None = None,
 ) -> None:
     """Run every configured platform (:mod:`bot.platforms`) until ``stop`` is set (or
     SIGINT/SIGTERM), with ``/healthz`` on the shared web server (``server.host``/``server.port``).
 
     ``on_started`` receives the runtime and the port actually bound (port 0 asks for any
-    free port)."""
+    free port). ``choose_platforms`` replaces :func:`bot.platforms.enabled` (tests build an
+    adapter themselves, as Teams without authentication)."""
     require_platforms(config)
     logs.quiet_libraries()
     s = config.settings
@@ -181,7 +183,7 @@ async def serve(
     for line in lifecycle.notices_in(s, time.time(), config.source):
         log.warning("%s", line)
     try:
-        running: list[Platform] = platforms.enabled(config, rt)
+        running: list[Platform] = (choose_platforms or platforms.enabled)(config, rt)
         for platform in running:
             await platform.prepare()
         await asyncio.to_thread(rt.start_scoring)  # loads the model (in its own process)

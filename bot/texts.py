@@ -71,6 +71,17 @@ HELP = (
 )
 UNKNOWN_COMMAND = "I don't know `{word}`.\n" + HELP
 
+# Teams only (bot/teams/): commands are messages that mention the bot, and Teams has no
+# replies only one person sees, so private answers go to the person's chat with the bot.
+TEAMS_CHANNELS_ONLY = (
+    "Teamweather is turned on or off in a team channel: mention me there, as "
+    "`@Teamweather optin` or `@Teamweather optout`."
+)
+TEAMS_PRIVATE_REPLY_FAILED = (
+    "I could not open a private chat with you to answer. Add the Teamweather app for yourself "
+    "in Teams (Apps, then Teamweather) and write to me there."
+)
+
 INTERNAL_ERROR = "Sorry, something went wrong on our side. Nothing was changed; please try again."
 BUSY = "Teamweather is busy right now and changed nothing. Please try again in a minute."
 
@@ -207,3 +218,38 @@ PURGE_STILL_INSTALLED = (
 )
 PURGE_CONFIRM = "Erase everything Teamweather stored from workspace {workspace} ({counts})? This cannot be undone."
 PURGE_DONE = "Purged workspace {workspace}: {counts}."
+
+
+# -- The Microsoft Teams app package (bot/teams/package.py, teamweather teams-package) -------
+
+TEAMS_APP_NAME_FULL = "{name}: weekly team mood"
+TEAMS_APP_SHORT = "Weekly team mood for managers, without exposing anyone."
+TEAMS_APP_FULL = (
+    "Teamweather reports a team's weekly mood to its managers without showing anyone what a "
+    "single person wrote. In the channels a Teamweather admin turns on, it reads the tone of each "
+    "message and a stress likelihood, computed on your organisation's own server; it never "
+    "stores your words, your name or the exact time you wrote. Managers get team figures only, "
+    "and only when enough people contributed. Each person can pause analysis of their messages, "
+    "see what is held about them, and erase it, in their chat with Teamweather."
+)
+#: The bot's command list, as Teams suggests it: the personal chat's commands, then a channel's.
+TEAMS_PERSONAL_COMMANDS: Final[Mapping[str, str]] = {
+    "status": "What is held about you",
+    "pause": "Stop analysis of your messages",
+    "resume": "Restart analysis of your messages",
+    "forget-me": "Erase everything derived from your messages",
+    "help": "What Teamweather does, and its commands",
+}
+TEAMS_TEAM_COMMANDS: Final[Mapping[str, str]] = {
+    "optin": "Admins: turn Teamweather on in this channel",
+    "optout": "Admins: turn Teamweather off in this channel",
+    "help": "What Teamweather does, and its commands",
+}
+TEAMS_NO_APP_ID = (
+    "no Microsoft app id: pass --app-id or set MICROSOFT_APP_ID (the bot's Microsoft App ID, a "
+    "GUID, from its Azure Bot resource)"
+)
+TEAMS_PLACEHOLDER_URLS = (
+    "the package names placeholder {what} ({url}): Teams shows them to everyone who installs the "
+    "app, so replace them (--website-url, --privacy-url, --terms-url) before publishing it"
+)

@@ -142,7 +142,22 @@ CREATE TABLE suggestions (
 );
 """
 
-MIGRATIONS: list[str] = [V1_INITIAL, V2_DIGESTS, V3_MODELS, V4_WORKSPACES, V5_SUGGESTIONS]
+V6_CONVERSATIONS = """
+-- Where the bot can reach a person privately on a platform that needs a conversation to exist
+-- first (Teams: the personal chat's conversation reference), for digests and alerts. Keyed by
+-- the platform-qualified user id; the reference is the platform's JSON (ids and the service
+-- address: no message text, no name). workspace (the Teams tenant) lets a workspace purge
+-- remove it.
+CREATE TABLE conversations (
+    user TEXT PRIMARY KEY,              -- platform-qualified, e.g. msteams:<aad object id>
+    workspace TEXT NOT NULL,
+    reference TEXT NOT NULL,            -- JSON
+    updated_at REAL NOT NULL            -- unix seconds
+);
+CREATE INDEX conversations_workspace ON conversations (workspace);
+"""
+
+MIGRATIONS: list[str] = [V1_INITIAL, V2_DIGESTS, V3_MODELS, V4_WORKSPACES, V5_SUGGESTIONS, V6_CONVERSATIONS]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

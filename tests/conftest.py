@@ -27,6 +27,7 @@ from bot.core import Teamweather
 from bot.runtime import Runtime, serve
 from bot.slack.courier import SlackCourier, web_client
 from slack_fake import TEAM_ID, FakeSlack, fake_slack_in_thread, start_fake_slack
+from teams_fake import FakeConnector, start_fake_connector
 from storage import connect
 
 KEY = b"test-pseudonym-key-0123456789abcdef"
@@ -140,37 +141,13 @@ class RecordingAnalyzer:
 
 
 @dataclass
-class BotUnderTest:
-    """A running ``serve()`` on loopback, talking to a fake Slack Web API."""
+class RunningBot:
+    """A running ``serve()`` on loopback, and what it stored."""
 
     url: str
     runtime: Runtime
-    fake: FakeSlack
     session: aiohttp.ClientSession
     analyzer: RecordingAnalyzer
-    counter: list[int] = field(default_factory=lambda: [0])
-
-    async def post(self, body: str, headers: dict[str, str]) -> aiohttp.ClientResponse:
-        async with self.session.post(f"{self.url}/slack/events", data=body, headers=headers) as resp:
-            await resp.read()
-            return resp
-
-    async def event(self, event: dict[str, Any], *, event_id: str | None = None, retry: int = 0) -> int:
-        self.counter[0] += 1
-        body = json.dumps(event_body(event, event_id or f"Ev{self.counter[0]:06d}"))
-        headers = {"Content-Type": "application/json", **signed_headers(body)}
-        if retry:
-            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
-        return (await self.post(body, headers)).status
-
-    async def command(self, text: str, *, user: str = ALICE, channel: str = CHANNEL) -> tuple[int, dict[str, Any]]:
-        body = urlencode({
-            "command": "/teamweather", "text": text, "user_id": user, "channel_id": channel,
-            "team_id": TEAM_ID, "response_url": self.fake.response_url(), "trigger_id": "t1",
-        })
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(body)}
-        async with self.session.post(f"{self.url}/slack/events", data=body, headers=headers) as resp:
-            return resp.status, (await resp.json() if resp.content_type == "application/json" else {})
 
     def count(self, table: str) -> int:
         """Rows in ``table``, read on a connection of the test's own."""
@@ -203,6 +180,36 @@ class BotUnderTest:
             await asyncio.sleep(0.02)
 
 
+@dataclass
+class BotUnderTest(RunningBot):
+    """A running ``serve()`` on loopback, talking to a fake Slack Web API."""
+
+    fake: FakeSlack = field(default_factory=FakeSlack)
+    counter: list[int] = field(default_factory=lambda: [0])
+
+    async def post(self, body: str, headers: dict[str, str]) -> aiohttp.ClientResponse:
+        async with self.session.post(f"{self.url}/slack/events", data=body, headers=headers) as resp:
+            await resp.read()
+            return resp
+
+    async def event(self, event: dict[str, Any], *, event_id: str | None = None, retry: int = 0) -> int:
+        self.counter[0] += 1
+        body = json.dumps(event_body(event, event_id or f"Ev{self.counter[0]:06d}"))
+        headers = {"Content-Type": "application/json", **signed_headers(body)}
+        if retry:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return (await self.post(body, headers)).status
+
+    async def command(self, text: str, *, user: str = ALICE, channel: str = CHANNEL) -> tuple[int, dict[str, Any]]:
+        body = urlencode({
+            "command": "/teamweather", "text": text, "user_id": user, "channel_id": channel,
+            "team_id": TEAM_ID, "response_url": self.fake.response_url(), "trigger_id": "t1",
+        })
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(body)}
+        async with self.session.post(f"{self.url}/slack/events", data=body, headers=headers) as resp:
+            return resp.status, (await resp.json() if resp.content_type == "application/json" else {})
+
+
 def make_config(tmp_path: Path, **slack: Any) -> Config:
     settings = parse_settings(
         {"database": str(tmp_path / "teamweather.db"), "timezone": "UTC",
@@ -213,8 +220,6 @@ def make_config(tmp_path: Path, **slack: Any) -> Config:
     )
     secrets = Secrets(pseudonym_key=KEY, slack_bot_token="xoxb-test", slack_signing_secret=SIGNING_SECRET)
     return Config(settings, secrets, "test.yaml")
-
-
 
 
 
@@ -238,7 +243,7 @@ async def running_bot(tmp_path: Path, app_token: str | None = None, port: int = 
     runtime, port = started.result()
     try:
         async with aiohttp.ClientSession() as session:
-            yield BotUnderTest(f"http://127.0.0.1:{port}", runtime, fake, session, analyzer)
+            yield BotUnderTest(f"http://127.0.0.1:{port}", runtime, session, analyzer, fake=fake)
     finally:
         stop.set()
         await task
@@ -270,4 +275,191 @@ def running_bot_in_thread(tmp_path: Path) -> Iterator[tuple[BotUnderTest, asynci
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[BotUnderTest]:
     async with running_bot(tmp_path) as running:
+        yield running
+
+
+# -- Microsoft Teams ---------------------------------------------------------------------------
+
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+APP_ID = "11111111-2222-4333-8444-555555555555"
+BOT_ID = f"28:{APP_ID}"
+TEAM = "19:team-general0001@thread.tacv2"
+TEAMS_CHANNEL = "19:enrolled-channel-01@thread.tacv2"
+TEAMS_OTHER_CHANNEL = "19:other-channel-0001@thread.tacv2"
+TEAMS_ADMIN = "aaaaaaaa-0000-4000-8000-000000000001"  # AAD object ids, as Teams sends them
+MEGAN = "bbbbbbbb-0000-4000-8000-000000000002"
+ADELE = "cccccccc-0000-4000-8000-000000000003"
+TEAMS_IDS = {TEAMS_ADMIN: "29:1nestor-wilke", MEGAN: "29:1megan-bowen", ADELE: "29:1adele-vance"}
+TEAMS_ROSTER = [
+    {"id": TEAMS_IDS[TEAMS_ADMIN], "name": "Nestor Wilke", "aadObjectId": TEAMS_ADMIN, "givenName": "Nestor", "surname": "Wilke"},
+    {"id": TEAMS_IDS[MEGAN], "name": "Megan Bowen", "aadObjectId": MEGAN, "givenName": "Megan", "surname": "Bowen",
+     "email": "megan@contoso.example", "userPrincipalName": "megan@contoso.example"},
+    {"id": TEAMS_IDS[ADELE], "name": "Adele Vance", "aadObjectId": ADELE, "givenName": "Adele", "surname": "Vance"},
+]
+
+
+def teams_activity(
+    service_url: str,
+    kind: str = "message",
+    *,
+    text: str | None = None,
+    user: str = MEGAN,
+    channel: str | None = TEAMS_CHANNEL,
+    activity_id: str | None = None,
+    mention_bot: bool = False,
+    event_type: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """An activity as Teams posts it: in ``channel`` (a team channel), or in the person's
+    personal chat with the bot when ``channel`` is None."""
+    activity_id = activity_id or str(int(time.time() * 1000))
+    name = next(m["name"] for m in TEAMS_ROSTER if m["aadObjectId"] == user)
+    if channel is None:
+        conversation = {"conversationType": "personal", "id": f"a:1personal-{user}", "tenantId": TENANT}
+        channel_data: dict[str, Any] = {"tenant": {"id": TENANT}}
+    else:
+        conversation = {"isGroup": True, "conversationType": "channel", "tenantId": TENANT,
+                        "id": f"{channel};messageid={activity_id}"}
+        channel_data = {"teamsChannelId": channel, "teamsTeamId": TEAM, "channel": {"id": channel},
+                        "team": {"id": TEAM}, "tenant": {"id": TENANT}}
+    if event_type:
+        channel_data["eventType"] = event_type
+    activity: dict[str, Any] = {
+        "type": kind, "id": activity_id, "timestamp": datetime_now_iso(), "serviceUrl": service_url,
+        "channelId": "msteams", "from": {"id": TEAMS_IDS[user], "name": name, "aadObjectId": user},
+        "conversation": conversation, "recipient": {"id": BOT_ID, "name": "Teamweather"},
+        "channelData": channel_data, "entities": [{"type": "clientInfo", "locale": "en-GB"}],
+    }
+    if text is not None:
+        html = f"<p>{text}</p>"
+        if mention_bot:
+            html = f'<p><at id="0">Teamweather</at> {text}</p>'
+            activity["entities"].append({"type": "mention", "text": "<at>Teamweather</at>",
+                                         "mentioned": {"id": BOT_ID, "name": "Teamweather"}})
+        activity["text"] = html
+        activity["textFormat"] = "plain"
+        activity["attachments"] = [{"contentType": "text/html", "content": html}]
+    return activity | extra
+
+
+def datetime_now_iso() -> str:
+    """Now, as Teams writes an activity's timestamp (UTC; microseconds, so that a message is never
+    older than the enrolment just before it)."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class TeamsBotUnderTest(RunningBot):
+    """A running ``serve()`` with Teams on, its replies going to a fake Bot Connector."""
+
+    connector: FakeConnector = field(default_factory=FakeConnector)
+    slack: BotUnderTest | None = None  # Slack beside it, when asked for
+    platform: Any = None  # the running bot.teams.platform.TeamsPlatform
+
+    @property
+    def path(self) -> str:
+        return self.runtime.config.settings.msteams.messages_path
+
+    async def post(self, body: bytes | str | dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        """POST to the messages endpoint: the status and the JSON answer (None if not JSON)."""
+        data = json.dumps(body) if isinstance(body, dict) else body
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        async with self.session.post(f"{self.url}{self.path}", data=data, headers=headers) as resp:
+            answer = await resp.json() if resp.content_type == "application/json" else None
+            return resp.status, answer
+
+    def activity(self, kind: str = "message", **fields: Any) -> dict[str, Any]:
+        return teams_activity(self.connector.url, kind, **fields)
+
+    async def say(self, text: str, **fields: Any) -> int:
+        """A person's message in a channel (TEAMS_CHANNEL by default)."""
+        return (await self.post(self.activity(text=text, **fields)))[0]
+
+    async def command(self, text: str, *, user: str = MEGAN, personal: bool = False, **fields: Any) -> int:
+        """``@Teamweather <text>`` in the channel, or ``<text>`` in the personal chat."""
+        if personal:
+            fields["channel"] = None
+        return (await self.post(self.activity(text=text, user=user, mention_bot=not personal, **fields)))[0]
+
+    def private_texts(self, user: str) -> list[str]:
+        """What the bot wrote in its 1:1 chat with ``user`` (an AAD object id)."""
+        chats = {f"a:1:1-{TEAMS_IDS[user]}", f"a:1personal-{user}"}
+        return [t for chat in chats for t in self.connector.texts(chat)]
+
+
+def no_teams_auth() -> Any:
+    """Bot Framework authentication turned off: only tests build a Teams platform with it."""
+    from types import SimpleNamespace
+
+    from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+
+    return ConfigurationBotFrameworkAuthentication(
+        SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant", APP_TENANTID="")
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_teams_bot(
+    tmp_path: Path, *, authenticated: bool = False, with_slack: bool = False, **msteams: Any,
+) -> AsyncIterator[TeamsBotUnderTest]:
+    """``serve()`` with Teams on (Slack too with ``with_slack``), its activities answered by a
+    fresh fake Bot Connector. Authentication is off unless ``authenticated``: then the platform
+    is built from the secrets, as ``teamweather run`` builds it."""
+    from bot.slack.platform import SlackPlatform
+    from bot.teams.platform import TeamsPlatform
+
+    connector = await start_fake_connector(FakeConnector(members=[dict(m) for m in TEAMS_ROSTER]))
+    fake = await start_fake_slack(FakeSlack(users=SLACK_USERS)) if with_slack else None
+    settings = parse_settings(
+        {"database": str(tmp_path / "teamweather.db"), "timezone": "UTC",
+         "server": {"host": "127.0.0.1", "port": 0},
+         "slack": {"enabled": with_slack, "admins": [ADMIN], **({"api_base_url": fake.api_url} if fake else {})},
+         "msteams": {"enabled": True, "admins": [TEAMS_ADMIN], **msteams},
+         "worker": {"max_wait_ms": 20}},
+        "test.yaml",
+    )
+    secrets = Secrets(pseudonym_key=KEY, slack_bot_token="xoxb-test", slack_signing_secret=SIGNING_SECRET,
+                      msteams_app_id=APP_ID, msteams_app_password="test-password")
+    config = Config(settings, secrets, "test.yaml")
+
+    teams: list[TeamsPlatform] = []
+
+    def platforms(config: Config, runtime: Runtime) -> list[Any]:
+        slack = [SlackPlatform(config, runtime)] if with_slack else []
+        teams.append(TeamsPlatform(config, runtime, auth=None if authenticated else no_teams_auth()))
+        return [*slack, *teams]
+
+    analyzer = RecordingAnalyzer()
+    stop = asyncio.Event()
+    started: asyncio.Future[tuple[Runtime, int]] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(serve(
+        config, analyzer=analyzer, stop=stop, on_started=lambda rt, port: started.set_result((rt, port)),
+        choose_platforms=platforms,
+    ))
+    try:
+        done, _ = await asyncio.wait({task, started}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            task.result()  # serve() failed: raise its error
+        runtime, port = started.result()
+        url = f"http://127.0.0.1:{port}"
+        try:
+            async with aiohttp.ClientSession() as session:
+                slack = BotUnderTest(url, runtime, session, analyzer, fake=fake) if fake else None
+                yield TeamsBotUnderTest(url, runtime, session, analyzer, connector=connector, slack=slack,
+                                        platform=teams[0])
+        finally:
+            stop.set()
+            await task
+    finally:
+        assert connector.server is not None
+        await connector.server.close()
+        if fake is not None:
+            await fake.server.close()  # type: ignore[union-attr]
+
+
+@pytest.fixture
+async def teams_bot(tmp_path: Path) -> AsyncIterator[TeamsBotUnderTest]:
+    async with running_teams_bot(tmp_path) as running:
         yield running

@@ -161,6 +161,28 @@ def test_set_members_swaps_the_names(p: Pseudonymiser) -> None:
     assert p.text("ask Amara and Zedekiah") == "ask Amara and Zedekiah"
 
 
+def test_each_source_replaces_only_its_own_names(p: Pseudonymiser) -> None:
+    # The constructor's members are the default source; Slack and Teams keep their own.
+    p.set_members([Member("slack-1", ("Zedekiah Quist",))], source="slack")
+    p.set_members([Member("0b9c5c2e-0000-4000-8000-000000000001", ("Megan Bowen",))], source="msteams")
+    assert p.text("Amara, Zedekiah and Megan") == f"{PERSON}, {PERSON} and {PERSON}"
+    p.set_members([], source="slack")  # Slack's refresh: Teams' names stay
+    assert p.text("Amara, Zedekiah and Megan") == f"{PERSON}, Zedekiah and {PERSON}"
+    p.set_members([Member("U9", ("Will",))])  # the old call replaces the default source only
+    assert p.text("Amara, Will and Megan") == f"Amara, {PERSON} and {PERSON}"
+
+
+def test_sources_set_at_once_on_two_threads_keep_both(p: Pseudonymiser) -> None:
+    slack, teams = [Member("U1", ("Zedekiah Quist",))], [Member("g1", ("Megan Bowen",))]
+    threads = [threading.Thread(target=p.set_members, args=(members, source))
+               for _ in range(20) for members, source in ((slack, "slack"), (teams, "msteams"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert p.text("Zedekiah and Megan") == f"{PERSON} and {PERSON}"
+
+
 def test_text_sees_whole_matchers_while_set_members_runs(p: Pseudonymiser) -> None:
     old, new = [Member("U1", ("Amara Okafor",))], [Member("U2", ("Zedekiah Quist",))]
     allowed = {f"{PERSON} met Zedekiah Quist", f"Amara Okafor met {PERSON}"}

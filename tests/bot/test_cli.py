@@ -131,3 +131,13 @@ def test_every_command_has_help_text() -> None:
         assert command.help, f"{name} has no help text"
         first_words = " ".join(command.help.split()[:4])
         assert result.exit_code == 0 and first_words in " ".join(result.output.split()), name
+
+
+def test_check_names_every_enabled_platform(tmp_path: Path) -> None:
+    path = tmp_path / "teamweather.yaml"
+    path.write_text("msteams:\n  enabled: true\n" + ONE_TEAM)
+    env = ALL_SECRETS | {"MICROSOFT_APP_ID": "00000000-0000-0000-0000-0000000000aa", "MICROSOFT_APP_PASSWORD": "p"}
+    result = CliRunner().invoke(cli, ["--config", str(path), "check"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Slack at /slack/events, Teams at /api/messages, HTTP on port 3000" in result.output
+    assert "00000000-0000-0000-0000-0000000000aa" not in result.output and "p," not in result.output

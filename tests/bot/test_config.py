@@ -70,7 +70,7 @@ TEAM = "teams:\n  - name: Platform\n    channels: [{channel}]\n    managers: [{m
         ("alerts:\n  hr_recipients: [hr]\n", "alerts.hr_recipients: not a Slack user id: 'hr'"),
         (TEAM.format(channel="C0123456789", manager="slack:bob"), "teams.0 (Platform).managers: not a Slack user id: 'bob'"),
         (TEAM.format(channel="chat:C0123456789", manager="U0123456789"),
-         "teams.0 (Platform).channels: 'chat:C0123456789' names an unknown platform 'chat' (known: slack:)"),
+         "teams.0 (Platform).channels: 'chat:C0123456789' names an unknown platform 'chat' (known: slack:, msteams:)"),
     ],
 )
 def test_bad_team_and_digest_settings_name_the_key(tmp_path: Path, yaml_text: str, expected: str) -> None:
@@ -196,3 +196,104 @@ def test_a_config_with_no_platform_enabled_cannot_run(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no platform is enabled: set slack.enabled: true"):
         load(path, KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, platforms=True)
     assert load(path, KEY_ENV).settings.slack.enabled is False  # previews and purges still work
+
+
+# -- Microsoft Teams ---------------------------------------------------------------------------
+
+APP_ID = "11111111-2222-4333-8444-555555555555"
+TENANT = "72F988BF-86F1-41AF-91AB-2D7CD011DB47"
+AAD = "7FAF080D-1C55-4F5A-A3BC-D2A4A6A1E1B2"
+TEAMS_ON = "slack:\n  enabled: false\nmsteams:\n  enabled: true\n"
+
+
+def test_teams_is_off_by_default_and_serves_api_messages(tmp_path: Path) -> None:
+    s = load(write(tmp_path, ""), KEY_ENV).settings
+    assert s.msteams.enabled is False and s.msteams.messages_path == "/api/messages"
+    assert s.msteams.admins == () and s.msteams.directory_refresh_minutes == 360
+    require_platforms(load(write(tmp_path, ""), KEY_ENV | {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}))
+
+
+def test_teams_admins_are_aad_object_ids(tmp_path: Path) -> None:
+    s = load(write(tmp_path, f"msteams:\n  admins: [{AAD}]\n"), KEY_ENV).settings
+    assert s.msteams.admins == (AAD.lower(),)  # Teams sends them lower-case
+    with pytest.raises(ConfigError, match=r"msteams.admins: not a Microsoft Teams user id \(the AAD object id, a GUID\): '29:1abc'"):
+        load(write(tmp_path, "msteams:\n  admins: ['29:1abc']\n"), KEY_ENV)
+    with pytest.raises(ConfigError, match="msteams.messages_path"):
+        load(write(tmp_path, "msteams:\n  messages_path: api/messages\n"), KEY_ENV)
+
+
+def test_teams_ids_in_teams_settings(tmp_path: Path) -> None:
+    text = (f"alerts:\n  hr_recipients: [msteams:{AAD}]\n"
+            "teams:\n  - name: Platform\n    channels: [C0000000001, 'msteams:19:a1b2c3_d-4@thread.tacv2', "
+            "'msteams:19:old@thread.skype']\n"
+            f"    managers: [msteams:{AAD}]\n")
+    s = load(write(tmp_path, text), KEY_ENV).settings
+    [team] = s.teams
+    assert team.channel_ids("msteams") == ("19:a1b2c3_d-4@thread.tacv2", "19:old@thread.skype")
+    assert team.managers == (f"msteams:{AAD.lower()}",) and s.alerts.hr_recipients == (f"msteams:{AAD.lower()}",)
+    bad = [
+        ("channels: ['msteams:19:abc@thread.tacv2;messageid=1']", "not a Microsoft Teams channel id: '19:abc@thread.tacv2;messageid=1'"),
+        ("channels: [C0000000001]\n    usergroup: msteams:S0000000001", "Microsoft Teams has no user groups"),
+        ("channels: [C0000000001]\n    managers: ['msteams:29:1abc']", "not a Microsoft Teams user id: '29:1abc'"),
+    ]
+    for fields, expected in bad:
+        body = "teams:\n  - name: P\n    " + fields + ("" if "managers" in fields else f"\n    managers: [msteams:{AAD}]") + "\n"
+        with pytest.raises(ConfigError) as err:
+            load(write(tmp_path, body), KEY_ENV)
+        assert expected in str(err.value), str(err.value)
+
+
+def test_teams_needs_its_app_id_and_a_password_or_certificate(tmp_path: Path) -> None:
+    path = write(tmp_path, TEAMS_ON)
+    with pytest.raises(ConfigError) as err:
+        load(path, KEY_ENV, platforms=True)
+    message = str(err.value)
+    assert "MICROSOFT_APP_ID is not set" in message and "MICROSOFT_APP_PASSWORD is not set" in message
+    assert message.index("MICROSOFT_APP_ID") < message.index("MICROSOFT_APP_PASSWORD") and "SLACK" not in message
+    # A password alone never disables authentication: the app id is always required.
+    with pytest.raises(ConfigError, match="MICROSOFT_APP_ID is not set"):
+        load(path, KEY_ENV | {"MICROSOFT_APP_PASSWORD": "secret"}, platforms=True)
+    with pytest.raises(ConfigError, match="MICROSOFT_APP_ID must be the bot's Microsoft App ID"):
+        load(path, KEY_ENV | {"MICROSOFT_APP_ID": "teamweather", "MICROSOFT_APP_PASSWORD": "secret"}, platforms=True)
+    config = load(path, KEY_ENV | {"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "pa55word"}, platforms=True)
+    assert config.secrets.msteams_app_id == APP_ID and config.secrets.msteams_app_type == "MultiTenant"
+    assert "pa55word" not in repr(config)
+
+
+def test_teams_single_tenant_and_certificate(tmp_path: Path) -> None:
+    path = write(tmp_path, TEAMS_ON)
+    base = KEY_ENV | {"MICROSOFT_APP_ID": APP_ID}
+    config = load(path, base | {"MICROSOFT_APP_PASSWORD": "s", "MICROSOFT_APP_TENANT_ID": TENANT}, platforms=True)
+    assert config.secrets.msteams_app_type == "SingleTenant" and config.secrets.msteams_tenant_id == TENANT
+    with pytest.raises(ConfigError, match="MICROSOFT_APP_TENANT_ID is not set"):
+        load(path, base | {"MICROSOFT_APP_PASSWORD": "s", "MICROSOFT_APP_TYPE": "SingleTenant"}, platforms=True)
+    with pytest.raises(ConfigError, match="MICROSOFT_APP_TYPE must be SingleTenant or MultiTenant"):
+        load(path, base | {"MICROSOFT_APP_PASSWORD": "s", "MICROSOFT_APP_TYPE": "UserAssignedMSI"}, platforms=True)
+    with pytest.raises(ConfigError, match="MICROSOFT_APP_TENANT_ID must be the Azure AD tenant id"):
+        load(path, base | {"MICROSOFT_APP_PASSWORD": "s", "MICROSOFT_APP_TENANT_ID": "contoso"}, platforms=True)
+    # A certificate instead of the password: both halves, and a readable key file.
+    with pytest.raises(ConfigError) as err:
+        load(path, base | {"MICROSOFT_APP_CERTIFICATE_THUMBPRINT": "AB12"}, platforms=True)
+    assert "MICROSOFT_APP_CERTIFICATE_KEY_FILE is not set" in str(err.value) and "PASSWORD" not in str(err.value)
+    with pytest.raises(ConfigError, match="MICROSOFT_APP_CERTIFICATE_KEY_FILE: cannot read"):
+        load(path, base | {"MICROSOFT_APP_CERTIFICATE_THUMBPRINT": "AB12",
+                           "MICROSOFT_APP_CERTIFICATE_KEY_FILE": str(tmp_path / "missing.pem")}, platforms=True)
+    key = tmp_path / "bot.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\nMII…\n-----END PRIVATE KEY-----\n")
+    config = load(path, base | {"MICROSOFT_APP_CERTIFICATE_THUMBPRINT": "AB12",
+                                "MICROSOFT_APP_CERTIFICATE_KEY_FILE": str(key)}, platforms=True)
+    assert config.secrets.msteams_certificate_key is not None and "PRIVATE" not in repr(config)
+
+
+def test_both_platforms_name_every_missing_secret_slack_first(tmp_path: Path) -> None:
+    path = write(tmp_path, "msteams:\n  enabled: true\n")
+    with pytest.raises(ConfigError) as err:
+        load(path, KEY_ENV, platforms=True)
+    message = str(err.value)
+    order = ["SLACK_BOT_TOKEN is not set", "SLACK_SIGNING_SECRET is not set", "MICROSOFT_APP_ID is not set"]
+    assert [message.index(name) for name in order] == sorted(message.index(name) for name in order)
+
+
+def test_no_platform_enabled_names_both(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="set slack.enabled: true or msteams.enabled: true"):
+        load(write(tmp_path, "slack:\n  enabled: false\n"), KEY_ENV, platforms=True)

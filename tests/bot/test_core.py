@@ -120,6 +120,19 @@ def test_optin_is_for_admins_only(core: Teamweather) -> None:
     assert core.receive(msg("hi")) is Outcome.NOT_ENROLLED
 
 
+def test_admins_are_platform_qualified(core: Teamweather) -> None:
+    # conftest lists ADMIN bare: a bare id is a Slack id.
+    assert core.admins == frozenset({f"slack:{ADMIN}"})
+    guid = "7faf080d-1c55-4f5a-a3bc-d2a4a6a1e1b2"
+    core.admins = frozenset({f"slack:{ADMIN}", f"msteams:{guid}"})
+    # The same id on the other platform is not an admin there.
+    teams_admin_on_slack = Command(WS, CHANNEL, guid, "optin")
+    slack_admin_on_teams = Command(WS, CHANNEL, ADMIN, "optin", platform="msteams")
+    assert core.command(teams_admin_on_slack).text == texts.ADMINS_ONLY
+    assert core.command(slack_admin_on_teams).text == texts.ADMINS_ONLY
+    assert core.command(Command(WS, CHANNEL, guid, "optin", platform="msteams")).public
+
+
 def test_optin_posts_a_public_notice_and_is_audited(core: Teamweather) -> None:
     reply = core.command(cmd("optin", user=ADMIN))
     assert reply.public and reply.join_channel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from storage import consent, events, inbox, scores, workspaces
+from storage import consent, conversations, events, inbox, scores, workspaces
 
 GONE, STAYS = "TGONE00001", "TSTAYS0001"
 
@@ -21,6 +21,7 @@ def plant(db: sqlite_utils.Database, workspace: str, n: int = 2) -> None:
                   author=f"author-{workspace}-0", day="2026-11-18", text="<person> shipped it", now=2.0)
         consent.set_person_status(db, f"author-{workspace}-1", "forgotten", at=3.0)
         events.first_sighting(db, f"Ev-{workspace}", now=4.0)
+        conversations.save(db, f"msteams:manager-of-{workspace}", {"conversation": {"id": "a:1"}}, workspace=workspace)
 
 
 def test_a_removal_is_recorded_once_and_keeps_the_first_reason(db: sqlite_utils.Database) -> None:
@@ -54,13 +55,15 @@ def test_purge_deletes_every_row_of_the_workspace_and_nothing_else(db: sqlite_ut
     before = {t: db[t].count for t in db.table_names()}
     with db.conn:
         counts = workspaces.purge_workspace(db, GONE)
-    assert counts == {"channels": 1, "inbox": 1, "scores": 2}
+    assert counts == {"channels": 1, "conversations": 1, "inbox": 1, "scores": 2}
     # Every table with a workspace column is covered, so a table added later is too.
     tables = [t for t in db.table_names() if "workspace" in db[t].columns_dict and t != workspaces.TABLE]
     assert sorted(counts) == sorted(tables)
     for table in tables:
         assert db.execute(f"SELECT count(*) FROM {table} WHERE workspace = ?", (GONE,)).fetchone()[0] == 0
-    assert workspaces.row_counts(db, STAYS) == {"channels": 1, "inbox": 1, "scores": 2}
+    assert workspaces.row_counts(db, STAYS) == {"channels": 1, "conversations": 1, "inbox": 1, "scores": 2}
+    assert conversations.get(db, f"msteams:manager-of-{GONE}") is None
+    assert conversations.get(db, f"msteams:manager-of-{STAYS}") is not None
     # Pause/forget-me records (pseudonyms), event ids and the audit log are kept.
     assert db["people"].count == before["people"] == 2
     assert db["seen_events"].count == before["seen_events"]

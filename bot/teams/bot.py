@@ -1,0 +1,224 @@
+"""The Teams adapter's bot: an ``ActivityHandler`` that converts in, calls the core, converts out.
+
+Channel messages, their edits and soft deletes go to the core on the storage writer's thread;
+a write that cannot be committed in time raises ``StorageBusy``, which the endpoint answers 503
+so that the message is not acked as stored. A message addressed to the bot (a mention in a
+channel, anything in the personal chat) is a command.
+
+Replies. Public ones (the notice when a channel is turned on, or off) are a new post in the
+channel, not a reply in the admin's thread, so that everyone sees it. Teams has no message only
+one person sees (Slack's ephemeral replies), so a private answer goes to the person's personal
+chat with the bot: a command from that chat is answered there; one from a channel or group
+chat is answered in a 1:1 chat the bot opens with the person (the Bot Connector's create
+conversation, which returns the existing chat if there is one), never in the thread where
+others would read it. If that chat cannot be opened, only a sentence saying so goes to the
+thread. Each personal chat seen or opened is stored (``storage.conversations``) so that digests
+and alerts can reach the person later.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, TypeVar
+
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.schema import (
+    Activity, ActivityTypes, ChannelAccount, ConversationAccount, ConversationParameters, ConversationReference,
+)
+
+from bot import texts
+from bot.core import Command, Message, Reply, Teamweather
+from bot.metrics import Metrics
+from bot.storage_writer import StorageWriter
+from bot.teams.convert import TeamsActivity, channel_of, to_command, to_deletion, to_message, where_from
+from bot.teams.directory import DirectoryUnavailable, TeamsDirectory
+from bot.teams.render import reply_text
+from domain.errors import StorageBusy
+from storage import consent, conversations
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PARSED", "TeamweatherBot"]
+
+PARSED = "teamweather.activity"  # turn_state key: the activity as the endpoint validated it
+CHANNEL = "msteams"
+T = TypeVar("T")
+
+
+def _message(text: str) -> Activity:
+    return Activity(type=ActivityTypes.message, text=reply_text(text), text_format="markdown")
+
+
+class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has no type hints
+    """Teamweather on Teams. ``app_id`` is the bot's Microsoft app id ("" without authentication)."""
+
+    def __init__(
+        self,
+        core: Teamweather,
+        directory: TeamsDirectory,
+        *,
+        app_id: str,
+        writer: StorageWriter | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.core = core
+        self.directory = directory
+        self.app_id = app_id
+        self.writer = writer
+        self.metrics = metrics or Metrics()
+
+    async def handle(self, turn: TurnContext, parsed: TeamsActivity) -> None:
+        """Run the turn of an activity the endpoint validated as ``parsed``."""
+        turn.turn_state[PARSED] = parsed
+        await self.on_turn(turn)
+
+    async def _store(self, fn: Callable[[], T]) -> T:
+        return await self.writer.run(fn) if self.writer is not None else fn()
+
+    # -- incoming -------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        parsed: TeamsActivity = turn_context.turn_state[PARSED]
+        if parsed.personal:
+            await self._remember(turn_context, parsed, required=False)  # first contact
+        command = to_command(parsed)
+        if command is not None:
+            await self._command(turn_context, parsed, command)
+        else:
+            await self._receive(turn_context, parsed, to_message(parsed))
+
+    async def on_message_update_activity(self, turn_context: TurnContext) -> None:
+        parsed: TeamsActivity = turn_context.turn_state[PARSED]
+        await self._receive(turn_context, parsed, to_message(parsed))
+
+    async def on_message_delete_activity(self, turn_context: TurnContext) -> None:
+        deletion = to_deletion(turn_context.turn_state[PARSED])
+        if deletion is not None:
+            await self._store(lambda: self.core.delete(deletion.workspace, deletion.channel, deletion.ts))
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        parsed: TeamsActivity = turn_context.turn_state[PARSED]
+        if any(member.id == parsed.recipient.id for member in parsed.members_added):
+            await self._installed(turn_context, parsed)
+
+    async def on_installation_update(self, turn_context: TurnContext) -> None:
+        parsed: TeamsActivity = turn_context.turn_state[PARSED]
+        if (parsed.action or "").startswith("add"):
+            await self._installed(turn_context, parsed)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> Any:
+        return None  # no cards to act on: the endpoint answers "unhandled"
+
+    async def _installed(self, turn: TurnContext, parsed: TeamsActivity) -> None:
+        """Installed for a person (store their chat) or in a team (list its members)."""
+        if parsed.personal:
+            await self._remember(turn, parsed, required=True)
+        elif parsed.team:
+            await self._list_team(turn, parsed, parsed.team)
+
+    async def _receive(self, turn: TurnContext, parsed: TeamsActivity, message: Message | None) -> None:
+        if message is None:
+            return
+        if parsed.team and not self.directory.knows(parsed.team):
+            # Names must be stripped before anything is stored: a new team's roster first, but
+            # only where something may be stored (an unreachable roster then answers 503).
+            enrolled = await self._store(lambda: consent.enrolled_since(self.core.db, message.workspace, message.channel))
+            if enrolled is None:
+                return
+            await self.directory.ensure(turn, parsed.team, parsed.tenant)
+        await self._store(lambda: self.core.receive(message))
+
+    # -- commands and replies -------------------------------------------------------------
+
+    async def _command(self, turn: TurnContext, parsed: TeamsActivity, command: Command) -> None:
+        where = where_from(parsed)
+        word = (command.text.split() or ["help"])[0].lower()
+        reply: Reply
+        if where != "channel" and word in ("optin", "optout"):
+            reply = Reply(texts.TEAMS_CHANNELS_ONLY)
+        else:
+            try:
+                reply = await self._store(lambda: self.core.command(command))
+            except StorageBusy:
+                self.metrics.count("storage_busy")
+                reply = Reply(texts.BUSY)
+            except Exception as exc:  # the type only: a message may quote data
+                self.metrics.count("msteams_command_errors")
+                log.error("a Teams command failed (%s)", type(exc).__name__)
+                reply = Reply(texts.INTERNAL_ERROR)
+        channel = channel_of(parsed)
+        if reply.public and channel is not None:
+            await self._post_in_channel(turn, parsed, channel, _message(reply.text))
+        elif where == "personal":
+            await turn.send_activity(_message(reply.text))
+        else:
+            await self._send_privately(turn, parsed, _message(reply.text))
+        if channel is not None and parsed.team and not self.directory.knows(parsed.team):
+            await self._list_team(turn, parsed, parsed.team)  # before its channel's messages come
+
+    async def _list_team(self, turn: TurnContext, parsed: TeamsActivity, team: str) -> None:
+        try:
+            await self.directory.ensure(turn, team, parsed.tenant)
+        except DirectoryUnavailable as exc:  # listed again by the team's first message
+            log.warning("%s; it is tried again when a message comes from the team", exc)
+
+    async def _post_in_channel(self, turn: TurnContext, parsed: TeamsActivity, channel: str, message: Activity) -> None:
+        """A new post in the channel (sent to the channel's conversation, not to the thread)."""
+        message.channel_id = CHANNEL
+        message.service_url = parsed.service_url
+        message.conversation = ConversationAccount(
+            id=channel, is_group=True, conversation_type="channel", tenant_id=parsed.tenant
+        )
+        message.from_property = ChannelAccount(id=parsed.recipient.id, name=parsed.recipient.name)
+        await turn.adapter.send_activities(turn, [message])
+
+    async def _send_privately(self, turn: TurnContext, parsed: TeamsActivity, message: Activity) -> None:
+        """In the 1:1 chat with the person, opened (or found) by the Bot Connector."""
+        bot = ChannelAccount(id=parsed.recipient.id, name=parsed.recipient.name)
+        person = ChannelAccount(id=parsed.from_.id, aad_object_id=parsed.from_.aad_object_id)
+        parameters = ConversationParameters(
+            is_group=False, bot=bot, members=[person], tenant_id=parsed.tenant,
+            channel_data={"tenant": {"id": parsed.tenant}},
+        )
+
+        async def deliver(chat: TurnContext) -> None:
+            reference = ConversationReference(
+                channel_id=CHANNEL, service_url=parsed.service_url, bot=bot, user=person,
+                conversation=ConversationAccount(id=chat.activity.conversation.id, conversation_type="personal",
+                                                 tenant_id=parsed.tenant),
+            )
+            await chat.adapter.send_activities(chat, [TurnContext.apply_conversation_reference(message, reference)])
+            await self._save(parsed, reference, required=False)
+
+        try:
+            await turn.adapter.create_conversation(self.app_id, deliver, parameters, CHANNEL, parsed.service_url)
+        except Exception as exc:
+            self.metrics.count("msteams_private_reply_failed")
+            log.warning("could not open a Teams chat with a person to answer privately (%s)", type(exc).__name__)
+            await turn.send_activity(_message(texts.TEAMS_PRIVATE_REPLY_FAILED))
+
+    # -- conversation references ----------------------------------------------------------
+
+    async def _remember(self, turn: TurnContext, parsed: TeamsActivity, *, required: bool) -> None:
+        """Store the personal chat this activity came from."""
+        await self._save(parsed, TurnContext.get_conversation_reference(turn.activity), required=required)
+
+    async def _save(self, parsed: TeamsActivity, reference: ConversationReference, *, required: bool) -> None:
+        user, tenant = parsed.user, parsed.tenant
+        if user is None or tenant is None:
+            return
+        reference.activity_id = None  # an address, not a message
+        if reference.user is not None:
+            reference.user.name = None  # no names at rest
+        data: dict[str, Any] = reference.serialize()
+        try:
+            await self._store(lambda: _save_reference(self.core, f"{CHANNEL}:{user}", data, tenant))
+        except StorageBusy:
+            if required:
+                raise
+            self.metrics.count("storage_busy")  # stored at the person's next message
+
+
+def _save_reference(core: Teamweather, user: str, reference: dict[str, Any], tenant: str) -> None:
+    with core.db.conn:
+        conversations.save(core.db, user, reference, workspace=tenant, at=core.clock())

@@ -1,0 +1,113 @@
+"""Teams' messaging endpoint (``msteams.messages_path``), in front of the CloudAdapter.
+
+It checks a request before the SDK runs the bot, in this order:
+
+1. size (at most :data:`MAX_BODY_BYTES`), UTF-8, JSON, and the shape of the fields the adapter
+   reads (:func:`bot.teams.convert.parse_activity`): anything else is answered 200 and
+   ignored (nothing stored, counted as ``msteams_malformed_requests``), so that no retry comes;
+2. Bot Framework authentication, by the SDK (``authenticate_request``: the JWT, its issuer,
+   audience and signing keys, the service URL it names): any failure is 401, counted as
+   ``msteams_refused_requests``. Without an ``Authorization`` header the SDK refuses before
+   fetching any key. Only a platform built by tests without credentials accepts anonymous
+   requests;
+3. the turn (:class:`bot.teams.bot.TeamweatherBot`): ``StorageBusy`` or a roster that cannot be
+   loaded yet is 503 (nothing stored: Teams may send it again); any other failure is logged
+   by type and answered 200, never 5xx.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+
+from bot.metrics import LogSummary, Metrics
+from bot.teams.bot import TeamweatherBot
+from bot.teams.convert import MalformedActivity, parse_activity
+from bot.teams.directory import DirectoryUnavailable
+from domain.errors import StorageBusy
+
+__all__ = ["MAX_BODY_BYTES", "teams_endpoint"]
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 512 * 1024  # a Teams message is at most about 100 KB, with its HTML
+
+
+def _ignored(reason: str) -> web.Response:
+    return web.json_response({"ok": True, "ignored": reason})
+
+
+async def _body(request: web.Request) -> dict[str, Any] | str:
+    """The request's JSON object, or why it is not one."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return "too large"
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(64 * 1024):  # what has arrived, up to 64 KB
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return "too large"
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "not UTF-8"
+    except (ValueError, RecursionError):  # JSON errors are ValueErrors; deep nesting recurses
+        return "not JSON"
+    return data if isinstance(data, dict) else "not an object"
+
+
+def teams_endpoint(
+    adapter: CloudAdapter, bot: TeamweatherBot, metrics: Metrics | None = None
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """An aiohttp handler that hands authenticated, well-formed activities to ``bot``."""
+    metrics = metrics or Metrics()
+    refused = LogSummary(log, "refused Teams requests")
+    malformed = LogSummary(log, "ignored malformed Teams requests")
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        data = await _body(request)
+        try:
+            if isinstance(data, str):
+                raise MalformedActivity(data)
+            parsed = parse_activity(data)
+            activity = Activity().deserialize(data)
+        except Exception as exc:  # MalformedActivity, or a shape the SDK's model cannot read
+            metrics.count("msteams_malformed_requests")
+            malformed.note(str(exc) if isinstance(exc, MalformedActivity) else f"unreadable by the SDK ({type(exc).__name__})")
+            return _ignored("malformed")
+        try:
+            auth = await adapter.bot_framework_authentication.authenticate_request(
+                activity, request.headers.get("Authorization", "")
+            )
+        except Exception as exc:  # PermissionError, a JWT error, keys out of reach: all refused
+            metrics.count("msteams_refused_requests")
+            refused.note(type(exc).__name__)
+            return web.json_response({"error": "unauthorized"}, status=401)
+        try:
+            response = await adapter.process_activity(auth, activity, lambda turn: bot.handle(turn, parsed))
+        except StorageBusy:
+            metrics.count("storage_busy")
+            return web.json_response({"error": "storage busy, retry later"}, status=503)
+        except DirectoryUnavailable as exc:
+            metrics.count("msteams_directory_unavailable")
+            log.warning("%s: a message was refused (503) rather than stored with names in it", exc)
+            return web.json_response({"error": "member directory unavailable, retry later"}, status=503)
+        except Exception as exc:  # the type only: an exception's message may quote the activity
+            metrics.count("msteams_handler_errors")
+            log.error("a Teams activity failed (%s); it was acked", type(exc).__name__)
+            return _ignored("failed")
+        if response is None:
+            return web.json_response({"ok": True})
+        if response.status is None or response.status >= 500:  # an invoke the bot does not handle
+            metrics.count("msteams_unhandled_requests")
+            return _ignored("unhandled")
+        return web.json_response(response.body, status=response.status)
+
+    return handle

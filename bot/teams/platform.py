@@ -1,0 +1,119 @@
+"""Microsoft Teams as a :class:`bot.platform.Platform`: the Bot Framework messaging endpoint
+(botbuilder's ``CloudAdapter``) on the shared web server, the member directory of the teams
+the bot is in, and personal chats for digests and alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Callable
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botframework.connector.auth import BotFrameworkAuthentication, CertificateServiceClientCredentialsFactory
+
+from bot.config import Config
+from bot.delivery import Courier
+from bot.teams.bot import TeamweatherBot
+from bot.teams.directory import TeamsDirectory
+from bot.teams.endpoint import teams_endpoint
+from domain.errors import ConfigError
+from storage import connect, conversations
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+__all__ = ["TeamsPlatform", "authentication", "standalone_courier"]
+
+
+def authentication(config: Config) -> BotFrameworkAuthentication:
+    """Bot Framework authentication from the configured secrets: the app id, and its client
+    secret or certificate. Never disabled: without an app id this refuses to build."""
+    s = config.secrets
+    if not s.msteams_app_id:
+        raise ConfigError("MICROSOFT_APP_ID is not set (Teams cannot run without Bot Framework authentication)")
+    tenant = s.msteams_tenant_id if s.msteams_app_type == "SingleTenant" else None
+    settings = SimpleNamespace(
+        APP_ID=s.msteams_app_id, APP_PASSWORD=s.msteams_app_password or "", APP_TYPE=s.msteams_app_type,
+        APP_TENANTID=tenant or "",
+    )
+    if s.msteams_certificate_thumbprint and s.msteams_certificate_key:
+        certificate = CertificateServiceClientCredentialsFactory(
+            s.msteams_certificate_thumbprint, s.msteams_certificate_key, s.msteams_app_id, tenant
+        )
+        return ConfigurationBotFrameworkAuthentication(settings, credentials_factory=certificate)
+    return ConfigurationBotFrameworkAuthentication(settings)
+
+
+class TeamsPlatform:
+    """Teams over HTTP at ``msteams.messages_path``. ``auth`` replaces the authentication built
+    from the secrets: the only way to run without it (tests), never reachable from configuration."""
+
+    name = "msteams"
+
+    def __init__(self, config: Config, runtime: Runtime, *, auth: BotFrameworkAuthentication | None = None) -> None:
+        self.config = config
+        self.runtime = runtime
+        self.app_id = config.secrets.msteams_app_id or ""
+        self.adapter = CloudAdapter(auth if auth is not None else authentication(config))
+        settings = config.settings.msteams
+        self.directory = TeamsDirectory(runtime.pseudonymiser, settings.directory_refresh_minutes * 60)
+        self.bot = TeamweatherBot(
+            runtime.core, self.directory, app_id=self.app_id, writer=runtime.writer, metrics=runtime.metrics
+        )
+        self._refresher: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def describe(self) -> str:
+        return f"Microsoft Teams over HTTP at {self.config.settings.msteams.messages_path}"
+
+    async def prepare(self) -> None:
+        # Nothing to ask Teams before a conversation exists: the credentials are first used when
+        # a reply is sent, and each team's roster is loaded when the bot meets the team.
+        log.info("Teams: Bot Framework messaging endpoint at %s (app %s)",
+                 self.config.settings.msteams.messages_path, "configured" if self.app_id else "without authentication")
+
+    def routes(self) -> list[web.RouteDef]:
+        handler = teams_endpoint(self.adapter, self.bot, self.runtime.metrics)
+        return [web.post(self.config.settings.msteams.messages_path, handler)]
+
+    async def connect(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._refresher = asyncio.create_task(self.directory.keep_fresh(self.adapter, self.app_id))
+
+    async def close(self) -> None:
+        if self._refresher is not None:
+            self._refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresher
+
+    def courier(self) -> Courier:
+        from bot.teams.courier import TeamsCourier
+
+        return TeamsCourier(self.adapter, self.app_id, _references(self.config), loop=self._loop)
+
+
+def standalone_courier(config: Config) -> Courier:
+    """A courier outside the running bot (``teamweather digest --send``): its own adapter."""
+    from bot.teams.courier import TeamsCourier
+
+    return TeamsCourier(CloudAdapter(authentication(config)), config.secrets.msteams_app_id or "", _references(config))
+
+
+def _references(config: Config) -> Callable[[str], dict[str, Any] | None]:
+    """A person's stored personal chat by their AAD object id, read on the caller's own
+    connection (the courier runs on the scheduler's thread)."""
+    path = config.settings.database
+
+    def reference(user: str) -> dict[str, Any] | None:
+        db = connect(path)
+        try:
+            return conversations.get(db, f"msteams:{user.lower()}")
+        finally:
+            db.close()
+
+    return reference

@@ -1,0 +1,131 @@
+"""A tiny local HTTP server imitating the parts of the Bot Connector service that Teamweather
+calls, in the spirit of ``tests/slack_fake.py``. A test points an activity's ``serviceUrl`` at
+it; replies, proactive messages and card updates land in ``FakeConnector.activities``.
+
+Paths (Bot Framework REST API v3): POST /v3/conversations (create a 1:1 chat), POST
+/v3/conversations/{id}/activities (send), POST and PUT /v3/conversations/{id}/activities/{aid}
+(reply, update), DELETE the same (delete), GET /v3/conversations/{id}/pagedmembers and
+/v3/conversations/{id}/members (the roster).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class FakeConnector:
+    """State and call log of the fake Bot Connector."""
+
+    members: list[dict[str, Any]] = field(default_factory=list)  # the roster of every conversation
+    failing: set[str] = field(default_factory=set)  # "send", "reply", "update", "create", "members": answer 500
+    activities: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (kind, conversation, activity)
+    conversations: list[dict[str, Any]] = field(default_factory=list)  # create-conversation bodies
+    server: TestServer | None = None
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def url(self) -> str:
+        """The ``serviceUrl`` to put on activities (ends with a slash, as Teams sends it)."""
+        assert self.server is not None
+        return str(self.server.make_url("/"))
+
+    def sent(self, conversation: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+        """Activities posted (to ``conversation``, of ``kind``: send, reply, update), in order."""
+        return [a for k, c, a in self.activities
+                if (conversation is None or c == conversation) and (kind is None or k == kind)]
+
+    def texts(self, conversation: str | None = None) -> list[str]:
+        """The text of every message posted (to ``conversation``)."""
+        return [str(a.get("text") or "") for a in self.sent(conversation)]
+
+    def _fail(self, what: str) -> web.Response | None:
+        if what in self.failing:
+            return web.json_response({"error": {"code": "ServiceError", "message": "failing"}}, status=500)
+        return None
+
+    async def _create(self, request: web.Request) -> web.Response:
+        if (failed := self._fail("create")) is not None:
+            return failed
+        body = await request.json()
+        self.conversations.append(body)
+        members = body.get("members") or [{}]
+        return web.json_response({"id": f"a:1:1-{members[0].get('id', 'x')}", "serviceUrl": self.url})
+
+    async def _post(self, request: web.Request) -> web.Response:
+        conversation = request.match_info["conversation"]
+        activity_id = request.match_info.get("activity")
+        kind = "reply" if activity_id else "send"
+        if request.method == "PUT":
+            kind = "update"
+        if (failed := self._fail(kind)) is not None:
+            return failed
+        body = json.loads(await request.text() or "{}")
+        self.activities.append((kind, conversation, body))
+        return web.json_response({"id": activity_id if kind == "update" else f"act-{next(self._ids)}"})
+
+    async def _delete(self, request: web.Request) -> web.Response:
+        self.activities.append(("delete", request.match_info["conversation"], {"id": request.match_info["activity"]}))
+        return web.Response(status=200)
+
+    async def _members(self, request: web.Request) -> web.Response:
+        if (failed := self._fail("members")) is not None:
+            return failed
+        if request.path.endswith("/pagedmembers"):
+            return web.json_response({"members": self.members, "continuationToken": None})
+        return web.json_response(self.members)
+
+    def app(self) -> web.Application:
+        application = web.Application()
+        application.router.add_post("/v3/conversations", self._create)
+        application.router.add_post("/v3/conversations/{conversation}/activities", self._post)
+        application.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
+        application.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._post)
+        application.router.add_delete("/v3/conversations/{conversation}/activities/{activity}", self._delete)
+        application.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._members)
+        application.router.add_get("/v3/conversations/{conversation}/members", self._members)
+        return application
+
+
+async def start_fake_connector(fake: FakeConnector | None = None) -> FakeConnector:
+    """Start ``fake`` (a new one by default) on a free loopback port."""
+    fake = fake or FakeConnector()
+    fake.server = TestServer(fake.app(), host="127.0.0.1")
+    await fake.server.start_server()
+    return fake
+
+
+@contextlib.contextmanager
+def fake_connector_in_thread(fake: FakeConnector) -> Iterator[asyncio.AbstractEventLoop]:
+    """Run ``fake`` on its own event loop in a thread (for code that sends from synchronous
+    threads, such as the digest scheduler's); yields that loop, which stands for the bot's."""
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(start_fake_connector(fake))
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, name="fake-connector", daemon=True)
+    thread.start()
+    if not started.wait(10):
+        raise RuntimeError("the fake Bot Connector did not start")
+    try:
+        yield loop
+    finally:
+        assert fake.server is not None
+        asyncio.run_coroutine_threadsafe(fake.server.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
