@@ -4,15 +4,24 @@ Message events go through the platform adapter as the platform would send them (
 signed requests through the real Bolt app, :mod:`bot.slack.replay`), then the consent check,
 the pseudonymiser, the durable inbox and the scoring worker. Commands go through the
 adapter's conversion and the core.
+
+Then the same sample goes through the Teams adapter (:mod:`bot.teams.replay`: each message as
+the activity Teams would send for it, through the messaging endpoint and the bot) into a
+second database, ``demo-teams.db``, with its own core and the same pseudonym key, and the two
+are compared: the number of scores, every team-week's published figures and every digest and
+alert of the weekly job. Any difference is printed, and the demo fails.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import inspect
 import json
 import logging
 import re
 import shutil
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,17 +32,23 @@ from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
 
+import sqlite_utils
+
+from analyzers.analyzer import Analysis, Analyzer
 from analyzers.pseudonymise import Member, Pseudonymiser
-from bot.core import Outcome, Teamweather
+from bot.config import Settings
+from bot.core import Outcome, Reply, Teamweather
 from bot.delivery import Outgoing
 from bot.demo_digests import FolderCourier, demo_settings, describe_deliveries, message_lines, run_weekly_jobs, team_table
 from bot.demo_hostile import HostileReport, describe, hostile_round
 from bot.metrics import Metrics
+from bot.report import as_json
 from bot.runtime import default_analyzer
 from bot import platforms
 from bot.platforms import replay as platform_replay
 from bot.server import build_web_app
 from bot.worker import ScoringWorker
+from domain.errors import TeamweatherError
 from storage import connect
 
 DEMO_KEY = b"teamweather-demo-key: not a secret, demo only"
@@ -81,47 +96,59 @@ def members_of(workspace: dict[str, Any]) -> list[Member]:
 
 
 async def replay(
-    workspace: dict[str, Any], events: list[dict[str, Any]], db_path: Path
+    workspace: dict[str, Any], events: list[dict[str, Any]], db_path: Path, *, platform: str = "slack",
+    analyzer: Analyzer | None = None,
 ) -> tuple[Teamweather, Replay]:
-    """Feed every event through the pipeline and score everything."""
+    """Feed every event through ``platform``'s adapter and the pipeline into ``db_path``, and
+    score everything (with ``analyzer``, by default the bundled one). On Slack, then send the
+    hostile round to the live endpoint."""
     db = connect(db_path)
     clock = ReplayClock()
-    pseudonymiser = Pseudonymiser(DEMO_KEY, members_of(workspace))
-    analyzer = default_analyzer()
+    ids = platforms.replay_workspace(workspace, platform)
+    # Slack's replay has no member directory: the workspace's names are loaded here. Teams'
+    # bot lists the team's roster itself, from its Bot Connector (the replay's stub).
+    pseudonymiser = Pseudonymiser(DEMO_KEY, members_of(workspace) if platform == "slack" else ())
+    analyzer = analyzer or default_analyzer()
     worker = ScoringWorker(db_path, analyzer, clock=clock)
     core = Teamweather(
-        db, pseudonymiser, admins=frozenset(workspace["admins"]),
+        db, pseudonymiser, admins=frozenset(ids["admins"]),
         zone=ZoneInfo(workspace["timezone"]), k=K, clock=clock,
     )
     metrics = Metrics()
-    platform = platform_replay(core, workspace, DEMO_SIGNING_SECRET, metrics)
+    adapter = platform_replay(core, workspace, DEMO_SIGNING_SECRET, metrics, platform)
     stats = Replay(model=analyzer.version)
-    day = ""
-    for n, line in enumerate(events):
-        if line["kind"] == "command":
-            clock.now = float(line["ts"])
-            reply = platform.command(line["command"])
-            stats.commands.append(line["command"]["text"])
-            if line["command"]["text"] == "forget-me":
-                stats.erased.append(reply.text)
-            continue
-        event = line["event"]
-        clock.now = float(event.get("event_ts") or event.get("ts"))
-        for attempt in range(2 if n % RETRY_EVERY == 0 else 1):
-            status = await platform.event(event, f"Ev{n:08d}", int(clock.now), retry=attempt)
-            if status != 200:
-                raise RuntimeError(f"the {platform.name} adapter answered {status} to demo event {n}")
-            stats.retries += attempt
-        stats.events += 1
-        today = date.fromtimestamp(clock.now).isoformat()
-        if today != day:  # the worker keeps up day by day, as it would live
-            worker.drain(db)
-            day = today
-    worker.drain(db)
-    enrolled = next(c["id"] for c in workspace["channels"] if c.get("enrolled"))
-    endpoint = build_web_app(health=lambda: {"ok": True}, routes=platform.routes())
-    stats.plain = platform.plain
-    stats.hostile = await hostile_round(endpoint, db, DEMO_SIGNING_SECRET, workspace["team_id"], enrolled, metrics)
+    async with contextlib.AsyncExitStack() as stack:
+        if isinstance(adapter, contextlib.AbstractAsyncContextManager):
+            await stack.enter_async_context(adapter)
+        day = ""
+        for n, line in enumerate(events):
+            if line["kind"] == "command":
+                clock.now = float(line["ts"])
+                answer = adapter.command(line["command"])
+                reply: Reply = await answer if inspect.isawaitable(answer) else answer
+                stats.commands.append(line["command"]["text"])
+                if line["command"]["text"] == "forget-me":
+                    stats.erased.append(reply.text)
+                continue
+            event = line["event"]
+            clock.now = float(event.get("event_ts") or event.get("ts"))
+            for attempt in range(2 if n % RETRY_EVERY == 0 else 1):
+                status = await adapter.event(event, f"Ev{n:08d}", int(clock.now), retry=attempt)
+                if status != 200:
+                    raise RuntimeError(f"the {adapter.name} adapter answered {status} to demo event {n}")
+                stats.retries += attempt
+            stats.events += 1
+            today = date.fromtimestamp(clock.now).isoformat()
+            if today != day:  # the worker keeps up day by day, as it would live
+                worker.drain(db)
+                day = today
+        worker.drain(db)
+        stats.plain = adapter.plain
+        if platform == "slack":
+            enrolled = next(c["id"] for c in workspace["channels"] if c.get("enrolled"))
+            endpoint = build_web_app(health=lambda: {"ok": True}, routes=adapter.routes())
+            stats.hostile = await hostile_round(endpoint, db, DEMO_SIGNING_SECRET, workspace["team_id"], enrolled,
+                                                metrics)
     return core, stats
 
 
@@ -174,8 +201,9 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     db_path = out / "demo.db"
+    analyzer = ScoredOnce(default_analyzer())  # loaded once, for both adapters
     started = time.perf_counter()
-    core, stats = asyncio.run(replay(workspace, events, db_path))
+    core, stats = asyncio.run(replay(workspace, events, db_path, analyzer=analyzer))
     elapsed = time.perf_counter() - started
 
     enrolled = [c["name"] for c in workspace["channels"] if c.get("enrolled")]
@@ -232,7 +260,139 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
          f"and every email address in the sample: {len(leaks)} found" + (f" {leaks}" if leaks else "."))
     (out / "summary.txt").write_text(table + "\n", encoding="utf-8")
     echo(f"Summary written to {out / 'summary.txt'}")
+
+    started = time.perf_counter()
+    teams_path = out / "demo-teams.db"
+    teams_core, teams_stats = asyncio.run(replay(workspace, events, teams_path, platform="msteams", analyzer=analyzer))
+    teams_elapsed = time.perf_counter() - started
+    teams_settings = demo_settings(platforms.replay_workspace(workspace, "msteams"), teams_path, core.k)
+    side = side_by_side(core.db, settings, courier, teams_core.db, teams_settings, weeks)
+    teams_leaks = raw_leaks(teams_path, workspace, events)
+    headline, *details = side.lines()
+    echo("")
+    echo(f"Slack and Teams adapters, side by side: {headline}")
+    for line in details:
+        echo(f"  {line}")
+    echo(f"  (Teams: the same {teams_stats.events} events as Teams would send them, through its endpoint and bot "
+         f"into {teams_path} in {teams_elapsed:.1f}s; raw-text check: {len(teams_leaks)} found"
+         + (f" {teams_leaks})" if teams_leaks else ")"))
     core.db.close()
+    teams_core.db.close()
+    if side.differences or teams_leaks:
+        raise AdaptersDisagree(f"the Slack and Teams adapters disagree on the sample ({len(side.differences)} "
+                               f"difference(s), {len(teams_leaks)} raw string(s) in {teams_path.name})")
+
+
+class ScoredOnce:
+    """An analyzer that remembers what it said of each text. The Teams replay stores the same
+    pseudonymised texts as Slack's, and the classifier reads a text the same way each time, so
+    each text is scored once; a text that only one adapter stored is scored anew."""
+
+    def __init__(self, inner: Analyzer) -> None:
+        self.inner = inner
+        self.name, self.version = inner.name, inner.version
+        self.known: dict[str, Analysis] = {}
+
+    def analyze(self, texts: Sequence[str]) -> list[Analysis]:
+        """One Analysis per text, in input order."""
+        new = [t for t in dict.fromkeys(texts) if t not in self.known]
+        if new:
+            self.known.update(zip(new, self.inner.analyze(new), strict=True))
+        return [self.known[t] for t in texts]
+
+
+class AdaptersDisagree(TeamweatherError):
+    """The sample gave different figures, digests or scores through the two adapters."""
+
+
+SHOWN_DIFFERENCES = 12  # differences printed; the rest are counted
+
+
+@dataclass
+class SideBySide:
+    """The sample through Slack's adapter and through Teams', compared."""
+
+    scores: tuple[int, int]  # stored scores: Slack's, Teams'
+    team_weeks: int  # team-weeks whose published figures were compared
+    digests: int  # digests of the weekly job compared (each team's, each week)
+    alerts: int  # alerts compared
+    figures: list[str] = field(default_factory=list)  # team-weeks whose figures differ: what differs
+    messages: list[str] = field(default_factory=list)  # digests and alerts that differ: what differs
+
+    @property
+    def differences(self) -> list[str]:
+        """Everything that differs, one line each (nothing when the adapters agree)."""
+        slack, teams = self.scores
+        stored = [] if slack == teams else [f"scores stored: Slack {slack}, Teams {teams}"]
+        return [*stored, *self.figures, *self.messages]
+
+    def lines(self) -> list[str]:
+        """The comparison as the demo prints it: one line when everything agrees."""
+        slack, teams = self.scores
+        if not self.differences:
+            return [f"{slack} scores each; every team-week's figures identical ({self.team_weeks} team-weeks); "
+                    f"every digest identical ({self.digests}, and {self.alerts} alert(s))"]
+        shown = self.differences[:SHOWN_DIFFERENCES]
+        more = len(self.differences) - len(shown)
+        return [
+            f"DIFFERENT: scores Slack {slack}, Teams {teams}; figures of {len(self.figures)} of {self.team_weeks} "
+            f"team-weeks and {len(self.messages)} of {self.digests + self.alerts} digests and alerts differ:",
+            *shown, *([f"… and {more} more"] if more else []),
+        ]
+
+
+def side_by_side(
+    slack_db: sqlite_utils.Database, slack_settings: Settings, slack_courier: FolderCourier,
+    teams_db: sqlite_utils.Database, teams_settings: Settings, weeks: list[str],
+) -> SideBySide:
+    """Compare the Teams database with Slack's: scores, every team-week's published figures
+    (as the summary table shows them) and the weekly job's digests and alerts (``slack_courier``
+    holds Slack's, of the last three ``weeks``), rendered (text, neutral report and chart) and
+    with as many recipients. The Teams side's weekly job runs into a temporary folder, on its
+    own settings (the teams' ``msteams:`` channels and managers)."""
+    (slack_n,), = slack_db.execute("SELECT COUNT(*) FROM scores")
+    (teams_n,), = teams_db.execute("SELECT COUNT(*) FROM scores")
+    slack_rows = _figures(team_table(slack_db, slack_settings, weeks[-1], len(weeks)))
+    teams_rows = _figures(team_table(teams_db, teams_settings, weeks[-1], len(weeks)))
+    figures = [f"{team} {week}: Slack {slack_rows.get((team, week), '(none)')}, "
+               f"Teams {teams_rows.get((team, week), '(none)')}"
+               for team, week in sorted(slack_rows.keys() | teams_rows.keys())
+               if slack_rows.get((team, week)) != teams_rows.get((team, week))]
+    with tempfile.TemporaryDirectory(prefix="teamweather-demo-teams-") as folder:
+        teams_courier = run_weekly_jobs(teams_db, teams_settings, weeks[-3:], Path(folder), DEMO_KEY)
+    slack_sent, teams_sent = _sent(slack_courier), _sent(teams_courier)
+    messages = []
+    for kind, team, week in sorted(slack_sent.keys() | teams_sent.keys()):
+        a, b = slack_sent.get((kind, team, week)), teams_sent.get((kind, team, week))
+        if a is None or b is None:
+            messages.append(f"{team} {week} {kind}: sent only on {'Slack' if b is None else 'Teams'}")
+            continue
+        parts = [what for what, x, y in zip(("recipients", "text", "report", "chart"), a, b) if x != y]
+        if parts:
+            messages.append(f"{team} {week} {kind}: {', '.join(parts)} differ{'s' if len(parts) == 1 else ''}")
+    digests = sum(1 for kind, _, _ in slack_sent if kind == "digest")
+    return SideBySide((slack_n, teams_n), len(slack_rows), digests, len(slack_sent) - digests, figures, messages)
+
+
+def _figures(table: str) -> dict[tuple[str, str], str]:
+    """The summary table's rows by (team, week): the figures after them, as published."""
+    rows: dict[tuple[str, str], str] = {}
+    for line in table.splitlines()[1:]:
+        team, week, figures = line.split(maxsplit=2)
+        rows[(team, week)] = " ".join(figures.split())
+    return rows
+
+
+def _sent(courier: FolderCourier) -> dict[tuple[str, str, str], tuple[int, str, str, bytes | None]]:
+    """Each message of the weekly job, by (kind, team, week): how many received it, its text,
+    its neutral report (as JSON) and its chart."""
+    sent: dict[tuple[str, str, str], tuple[int, str, str, bytes | None]] = {}
+    for _, message in courier.sent:
+        key = (message.kind, message.team, message.week)
+        count = sent[key][0] + 1 if key in sent else 1
+        report = json.dumps(as_json(message.report), sort_keys=True, ensure_ascii=False)
+        sent[key] = (count, message.text, report, message.chart_png)
+    return sent
 
 
 def _worth_reading(courier: FolderCourier) -> list[tuple[str, Outgoing]]:

@@ -120,7 +120,8 @@ def describe(report: HostileReport) -> list[str]:
     errors = sum(n for status, n in report.statuses.items() if status >= 500)
     unchanged = report.stored_after == report.stored_before
     return [
-        f"  {refused} refused with 401 (forged, stale, unsigned, not UTF-8); {acked} signed but malformed, "
+        f"  {refused} refused with 401 (forged, stale, unsigned); {acked} signed but malformed (not UTF-8, wrong types, "
+        f"not an object, nested too deep), "
         f"acked with 200 so Slack stops retrying, and ignored; {errors} server errors",
         f"  stored: {'nothing' if unchanged else 'SOMETHING'} (inbox, scores and event ids unchanged); "
         f"counted: {', '.join(f'{k} {v}' for k, v in report.counters.items())}",

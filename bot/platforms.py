@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 
 from aiohttp import web
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from bot.runtime import Runtime
 
-__all__ = ["Replay", "courier", "enabled", "payloads", "plain_text", "replay", "teams_package"]
+__all__ = ["Replay", "courier", "enabled", "payloads", "plain_text", "replay", "replay_workspace", "teams_package"]
 
 
 def enabled(config: Config, runtime: Runtime) -> list[Platform]:
@@ -77,7 +77,8 @@ def plain_text(platform: str) -> Callable[[str], str]:
 
 class Replay(Protocol):
     """A platform's side of ``teamweather demo``: the sample's events and commands, sent
-    through the adapter as the platform would send them."""
+    through the adapter as the platform would send them. A replay that holds resources (a
+    loopback server) is also an async context manager: enter it before the first event."""
 
     name: str
 
@@ -85,8 +86,8 @@ class Replay(Protocol):
         """Deliver one event; the HTTP status of the adapter's answer."""
         ...
 
-    def command(self, command: dict[str, Any]) -> Reply:
-        """Run one command of the sample."""
+    def command(self, command: dict[str, Any]) -> Reply | Awaitable[Reply]:
+        """Run one command of the sample (awaitable where the adapter answers over HTTP)."""
         ...
 
     def routes(self) -> list[web.RouteDef]:
@@ -94,15 +95,38 @@ class Replay(Protocol):
         ...
 
     def plain(self, text: str) -> str:
-        """A message's text as the core receives it (the adapter's conversion)."""
+        """A sample message's text (Slack markup) as the core receives it from this adapter."""
         ...
 
 
-def replay(core: Teamweather, workspace: dict[str, Any], signing_secret: str, metrics: Metrics) -> Replay:
-    """The demo's Slack replay of ``workspace``."""
+def replay(
+    core: Teamweather, workspace: dict[str, Any], signing_secret: str, metrics: Metrics, platform: str = "slack"
+) -> Replay:
+    """The demo's replay of ``workspace`` on ``platform``: Slack (``bot/slack/replay.py``), or
+    the same messages as Teams would send them (``bot/teams/replay.py``, which needs no
+    signing secret). ``workspace`` is the sample as ``bot/demo_data/workspace.json`` has it;
+    ``core`` is configured with :func:`replay_workspace`'s ids."""
+    if platform == "msteams":
+        from bot.teams.replay import TeamsReplay
+
+        return TeamsReplay(core, workspace, metrics)
+    if platform != "slack":
+        raise ValueError(f"unknown platform {platform!r}")
     from bot.slack.replay import SlackReplay
 
     return SlackReplay(core, workspace, signing_secret, metrics)
+
+
+def replay_workspace(workspace: dict[str, Any], platform: str = "slack") -> dict[str, Any]:
+    """The sample workspace with ``platform``'s ids (its team id, members, channels, admins and
+    the teams' channels and managers), for the demo's core and settings."""
+    if platform == "msteams":
+        from bot.teams.replay import teams_workspace
+
+        return teams_workspace(workspace)
+    if platform != "slack":
+        raise ValueError(f"unknown platform {platform!r}")
+    return workspace
 
 
 def teams_package(out: Path, app_id: str, version: str, *, name: str, domain: str | None, website_url: str | None,

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Final, Iterator, Literal, Mapping, Sequence
 
 from analyzers.analyzer import SENTIMENT_LABELS
+from analyzers.emoji_text import emoji_as_codes
 
 __all__ = [
     "DATASETS",
@@ -133,7 +134,7 @@ def _text(path: Path, line: int, row: Mapping[str, str]) -> str:
     text = row["text"].strip()
     if not text:
         raise DataError(f"{path}:{line}: empty text")
-    return unescape_entities(text)
+    return emoji_as_codes(unescape_entities(text))  # the form the adapters give the classifier
 
 
 def _sentiment(path: Path, line: int, value: str, column: str) -> str:

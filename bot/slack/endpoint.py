@@ -8,6 +8,8 @@ one is acked without a trace, so that Slack does not retry it.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 from typing import Any, Callable
@@ -27,7 +29,12 @@ log = logging.getLogger(__name__)
 
 
 def _signature_problem(verifier: SignatureVerifier, raw: bytes, headers: Any) -> str | None:
-    """Why the request is not signed by Slack, or None when it is."""
+    """Why the request is not signed by Slack, or None when it is.
+
+    The signature is checked over the raw bytes, so that a signed body that is not UTF-8 is
+    Slack's malformed request (ignored), not a forgery. slack_sdk's ``SignatureVerifier``
+    takes the body as text, so the HMAC it computes (v0:timestamp:body, SHA-256) is made here
+    over the bytes; the verifier still supplies the clock."""
     timestamp = headers.get("X-Slack-Request-Timestamp")
     signature = headers.get("X-Slack-Signature")
     if not timestamp or not signature:
@@ -36,11 +43,9 @@ def _signature_problem(verifier: SignatureVerifier, raw: bytes, headers: Any) ->
         return "bad timestamp"
     if abs(verifier.clock.now() - int(timestamp)) > 60 * 5:
         return "stale"
-    try:
-        body = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return "not UTF-8"
-    return None if verifier.is_valid(body, timestamp, signature) else "bad signature"
+    base = b"v0:" + timestamp.encode() + b":" + raw
+    expected = "v0=" + hmac.new(verifier.signing_secret.encode(), base, hashlib.sha256).hexdigest()
+    return None if hmac.compare_digest(expected, signature) else "bad signature"
 
 
 def parse_payload(body: str, content_type: str) -> dict[str, Any] | None:
@@ -82,13 +87,23 @@ def slack_endpoint(app: AsyncApp, signing_secret: str, metrics: Metrics | None =
     malformed = LogSummary(log, "ignored malformed Slack requests")
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        raw = await request.read()
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:  # not read, so not verified either
+            metrics.count("slack_oversized_requests")
+            malformed.note("too large")
+            return web.json_response({"error": "request too large"}, status=413)
         problem = _signature_problem(verifier, raw, request.headers)
         if problem is not None:
             metrics.count("slack_refused_requests")
             rejections.note(problem)
             return web.json_response({"error": "invalid signature"}, status=401)
-        body = raw.decode("utf-8")  # checked above
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            metrics.count("slack_malformed_requests")
+            malformed.note("not UTF-8")
+            return web.json_response({"ok": True, "ignored": "malformed"})
         payload = parse_payload(body, request.content_type)
         if payload is None or not well_formed(payload):
             metrics.count("slack_malformed_requests")

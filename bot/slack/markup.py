@@ -23,7 +23,14 @@ any other ``<!…>``                               nothing
 ``<tel:…>``, ``<tel:…|label>``                   ``<phone>``
 ``<scheme:…>``, ``<scheme:…|label>`` (links)     ``<url>``
 ``&amp;``, ``&lt;``, ``&gt;``                    ``&``, ``<``, ``>``
+``:disappointed:``, ``:+1:``, ``👍``                 one code per emoji (``:disappointed:``,
+                                                 ``:thumbsup:``), see :mod:`analyzers.emoji_text`
+``*bold*``, ``_italic_``, ``~strike~``, `` `code` ``  the words, without the marks
 ===============================================  ============================================
+
+Emphasis marks go because Teams delivers the same message without them (:mod:`bot.teams.markup`),
+and emoji take the one form both adapters and the training data use: the same message scores
+the same on both platforms.
 
 Labels are dropped, never kept (a label is often a name or the text of a link). A ``<`` that
 starts none of these tokens stays as it is. The placeholders are those of
@@ -36,6 +43,7 @@ import re
 from datetime import UTC, datetime
 from typing import Final
 
+from analyzers.emoji_text import emoji_as_codes
 from analyzers.pseudonymise import CHANNEL, EMAIL, PERSON, PHONE, URL, USERGROUP
 
 __all__ = ["to_plain"]
@@ -87,9 +95,25 @@ def _replace(match: re.Match[str]) -> str:
     return _FIXED[kind]
 
 
+# Slack's emphasis: a mark right before a word's first character and right after its last,
+# not inside a word (snake_case, 2*3*4 stay). Code fences and spans lose their backticks.
+_FENCE: Final = re.compile(r"```\n?(.*?)\n?```", re.DOTALL)
+_CODE: Final = re.compile(r"`([^`\n]+)`")
+_EMPHASIS: Final = re.compile(r"(?<!\w)([*_~])(?=\S)([^\n]*?\S)\1(?!\w)")
+def _unmarked(text: str) -> str:
+    """The words of mrkdwn emphasis and code, without their marks."""
+    if "`" in text:
+        text = _CODE.sub(r"\1", _FENCE.sub(r"\1", text))
+    previous = None
+    while previous != text and any(mark in text for mark in "*_~"):  # nested: *_both_*
+        previous, text = text, _EMPHASIS.sub(r"\2", text)
+    return text
+
+
 def to_plain(text: str) -> str:
     """Slack message text (mrkdwn) as the core's neutral text: markup tokens replaced by
-    neutral placeholders, the rest unescaped (see the module's table)."""
-    if "<" not in text and "&" not in text:
-        return text
-    return _TOKEN.sub(_replace, text)
+    neutral placeholders, the rest unescaped, emphasis marks dropped, emoji as codes (see the
+    module's table)."""
+    if "<" in text or "&" in text:
+        text = _TOKEN.sub(_replace, text)
+    return emoji_as_codes(_unmarked(text))

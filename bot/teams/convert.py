@@ -98,6 +98,7 @@ class TeamsActivity(_Shape):
     entities: list[_Entity] = Field(default_factory=list, max_length=100)
     channel_data: _ChannelData | None = Field(None, alias="channelData")
     members_added: list[_Account] = Field(default_factory=list, alias="membersAdded", max_length=1000)
+    members_removed: list[_Account] = Field(default_factory=list, alias="membersRemoved", max_length=1000)
     action: str | None = Field(None, max_length=100)
 
     @field_validator("timestamp")
@@ -138,6 +139,15 @@ class TeamsActivity(_Shape):
             if attachment.content_type == "text/html" and isinstance(attachment.content, str):
                 return attachment.content
         return self.text or ""
+
+    def channel_names(self) -> frozenset[str]:
+        """How mentions of a channel or a team (a ``19:…`` id) read in ``<at>`` elements."""
+        names = set()
+        for entity in self.entities:
+            if entity.type == "mention" and entity.mentioned is not None and (entity.mentioned.id or "").startswith("19:"):
+                names.add(entity.mentioned.name or "")
+                names.add(html.unescape(_TAG.sub("", entity.text or "")))
+        return frozenset(" ".join(n.split()) for n in names if n)
 
     def bot_names(self) -> frozenset[str]:
         """How mentions of the bot read in this message's ``<at>`` elements."""
@@ -217,7 +227,8 @@ def to_message(activity: TeamsActivity) -> Message | None:
     sent_at = _sent_at(activity, edited)
     if not channel or not tenant or not user or not activity.id or sent_at is None:
         return None
-    return Message(tenant, channel, user, activity.id, sent_at, to_plain(activity.markup()), edited=edited)
+    text = to_plain(activity.markup(), channel_names=activity.channel_names())
+    return Message(tenant, channel, user, activity.id, sent_at, text, edited=edited)
 
 
 def to_deletion(activity: TeamsActivity) -> Deletion | None:

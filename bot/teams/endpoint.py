@@ -2,15 +2,18 @@
 
 It checks a request before the SDK runs the bot, in this order:
 
-1. size (at most :data:`MAX_BODY_BYTES`), UTF-8, JSON, and the shape of the fields the adapter
-   reads (:func:`bot.teams.convert.parse_activity`): anything else is answered 200 and
-   ignored (nothing stored, counted as ``msteams_malformed_requests``), so that no retry comes;
+1. size (at most :data:`MAX_BODY_BYTES`; larger is 413, counted as
+   ``msteams_oversized_requests``, as on Slack);
 2. Bot Framework authentication, by the SDK (``authenticate_request``: the JWT, its issuer,
    audience and signing keys, the service URL it names): any failure is 401, counted as
-   ``msteams_refused_requests``. Without an ``Authorization`` header the SDK refuses before
-   fetching any key. Only a platform built by tests without credentials accepts anonymous
-   requests;
-3. the turn (:class:`bot.teams.bot.TeamweatherBot`): ``StorageBusy`` or a roster that cannot be
+   ``msteams_refused_requests``, whatever the body holds. Without an ``Authorization`` header
+   the SDK refuses before fetching any key. Only a platform built by tests without
+   credentials accepts anonymous requests;
+3. UTF-8, JSON, and the shape of the fields the adapter reads
+   (:func:`bot.teams.convert.parse_activity`): an authenticated request that fails them is
+   answered 200 and ignored (nothing stored, counted as ``msteams_malformed_requests``), so
+   that no retry comes;
+4. the turn (:class:`bot.teams.bot.TeamweatherBot`): ``StorageBusy`` or a roster that cannot be
    loaded yet is 503 (nothing stored: Teams may send it again); any other failure is logged
    by type and answered 200, never 5xx.
 """
@@ -71,24 +74,39 @@ def teams_endpoint(
     refused = LogSummary(log, "refused Teams requests")
     malformed = LogSummary(log, "ignored malformed Teams requests")
 
+    async def authenticated(activity: Activity, header: str) -> Any:
+        """The SDK's claims for ``header``, or None (counted, noted) when it refuses them."""
+        try:
+            return await adapter.bot_framework_authentication.authenticate_request(activity, header)
+        except Exception as exc:  # PermissionError, a JWT error, keys out of reach: all refused
+            metrics.count("msteams_refused_requests")
+            refused.note(type(exc).__name__)
+            return None
+
     async def handle(request: web.Request) -> web.StreamResponse:
+        header = request.headers.get("Authorization", "")
         data = await _body(request)
+        if data == "too large":  # not read, so not authenticated either: as on Slack
+            metrics.count("msteams_oversized_requests")
+            malformed.note("too large")
+            return web.json_response({"error": "request too large"}, status=413)
         try:
             if isinstance(data, str):
                 raise MalformedActivity(data)
             parsed = parse_activity(data)
             activity = Activity().deserialize(data)
         except Exception as exc:  # MalformedActivity, or a shape the SDK's model cannot read
+            # Refused before ignored, as on Slack: the credentials are checked against what can
+            # be read of the activity (Teams, its service URL when it is a string).
+            service_url = data.get("serviceUrl") if isinstance(data, dict) else None
+            stub = Activity(channel_id="msteams", service_url=service_url if isinstance(service_url, str) else None)
+            if await authenticated(stub, header) is None:
+                return web.json_response({"error": "unauthorized"}, status=401)
             metrics.count("msteams_malformed_requests")
             malformed.note(str(exc) if isinstance(exc, MalformedActivity) else f"unreadable by the SDK ({type(exc).__name__})")
             return _ignored("malformed")
-        try:
-            auth = await adapter.bot_framework_authentication.authenticate_request(
-                activity, request.headers.get("Authorization", "")
-            )
-        except Exception as exc:  # PermissionError, a JWT error, keys out of reach: all refused
-            metrics.count("msteams_refused_requests")
-            refused.note(type(exc).__name__)
+        auth = await authenticated(activity, header)
+        if auth is None:
             return web.json_response({"error": "unauthorized"}, status=401)
         try:
             response = await adapter.process_activity(auth, activity, lambda turn: bot.handle(turn, parsed))

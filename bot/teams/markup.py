@@ -11,7 +11,7 @@ HTML                                                   neutral text
 ``<at>Megan Bowen</at>`` (a mention)                   ``<person>`` (the bot's own: nothing)
 ``<a href="https://…">label</a>``                      ``<url>`` (the label is dropped)
 ``<a href="mailto:…">``, ``<a href="tel:…">``          ``<email>``, ``<phone>``
-``<emoji alt="😀">``                                    the emoji
+``<emoji alt="😀">``, any emoji character              its code, ``:grinning:`` (:mod:`analyzers.emoji_text`)
 ``<br>``; ``<p>``, ``<div>``, ``<li>``, ``<tr>``…       a line break
 ``<blockquote itemtype="…/Reply">`` (a quoted reply)   nothing: another person's words
 ``<attachment>``, ``<img>``, ``<script>``, ``<style>``  nothing
@@ -20,7 +20,9 @@ any other tag                                          its text
 =====================================================  =========================================
 
 Whatever a person typed stays text: Teams escapes it (``&lt;``), and a ``<`` that starts no tag
-is kept as it is.
+is kept as it is. Emphasis (``<b>``, ``<i>``, ``<code>``…) keeps its words, without marks; a
+mention of a channel or a team (``<at>`` naming a ``19:…`` id) is ``<channel>``. The Slack adapter gives the same message the same neutral text
+(:mod:`bot.slack.markup`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ import re
 from html.parser import HTMLParser
 from typing import Final
 
-from analyzers.pseudonymise import EMAIL, PERSON, PHONE, URL
+from analyzers.emoji_text import emoji_as_codes
+from analyzers.pseudonymise import CHANNEL, EMAIL, PERSON, PHONE, URL
 
 __all__ = ["to_plain"]
 
@@ -44,9 +47,10 @@ _LINES: Final = re.compile(r" *\n[ \n]*")
 
 
 class _Converter(HTMLParser):
-    def __init__(self, own_names: frozenset[str]) -> None:
+    def __init__(self, own_names: frozenset[str], channel_names: frozenset[str]) -> None:
         super().__init__(convert_charrefs=True)
         self.own_names = own_names
+        self.channel_names = channel_names
         self.out: list[str] = []
         self.skip: list[str] = []  # open elements whose content is dropped, innermost last
         self.mention: list[str] | None = None  # the text of the open <at>, if any
@@ -92,7 +96,7 @@ class _Converter(HTMLParser):
         if tag == "at" and self.mention is not None:
             name = " ".join("".join(self.mention).split())
             self.mention = None
-            self._emit("" if name in self.own_names else PERSON)
+            self._emit("" if name in self.own_names else CHANNEL if name in self.channel_names else PERSON)
         elif tag in _BREAKS and tag != "br":
             self._emit("\n")
 
@@ -111,12 +115,13 @@ def _tidy(text: str) -> str:
     return _LINES.sub("\n", _SPACES.sub(" ", text.replace("\r\n", "\n"))).strip()
 
 
-def to_plain(html: str, own_names: frozenset[str] = frozenset()) -> str:
+def to_plain(html: str, own_names: frozenset[str] = frozenset(), channel_names: frozenset[str] = frozenset()) -> str:
     """Teams message HTML as the core's neutral text (see the module's table). Mentions whose
-    text is one of ``own_names`` (the bot's) are dropped instead of becoming ``<person>``."""
+    text is one of ``own_names`` (the bot's) are dropped, those in ``channel_names`` (of a
+    channel or team) become ``<channel>``, the others ``<person>``."""
     if "<" not in html and "&" not in html:
-        return _tidy(html)
-    converter = _Converter(own_names)
+        return emoji_as_codes(_tidy(html))
+    converter = _Converter(own_names, channel_names)
     converter.feed(html)
     converter.close()
-    return converter.text()
+    return emoji_as_codes(converter.text())

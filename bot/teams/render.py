@@ -219,8 +219,11 @@ def reply_text(text: str) -> str:
     """A reply in ``bot/texts.py``'s Markdown subset as Teams message Markdown (to send with
     ``textFormat: markdown``): ``**bold**`` and `` `code` `` are the same; ``_italic_`` becomes
     ``*italic*`` (the form Teams documents); "• " bullets and emoji stay; each line break is
-    doubled, since Teams joins lines split by a single one. Code spans are left as they are. Not
-    escaped: replies are Teamweather's own sentences."""
+    doubled, since Teams joins lines split by a single one. Code spans are left as they are,
+    except that Slack's command syntax becomes what a Teams user types: `` `/teamweather pause` ``
+    is `` `pause` `` (in the chat with Teamweather, where private answers go, or after an
+    @mention). Not escaped: replies are Teamweather's own sentences."""
+    text = text.replace("`/teamweather ", "`")
     pieces = _CODE.split(text)
     converted = "".join(piece if i % 2 else _ITALIC.sub(r"*\1*", piece) for i, piece in enumerate(pieces))
     return "\n\n".join(converted.splitlines())

@@ -98,13 +98,16 @@ async def test_an_unknown_charset_label_is_read_as_the_utf8_slack_sends(bot: Bot
     assert bot.count("scores") == 1
 
 
-async def test_a_body_that_is_not_utf8_is_refused_without_a_5xx(bot: BotUnderTest) -> None:
+async def test_a_body_that_is_not_utf8_is_ignored_if_signed_and_refused_if_not(bot: BotUnderTest) -> None:
     await enrolled(bot)
     raw = b'{"type": "event_callback", "event": {"text": "\xff\xfe caf\xe9"}}'
-    for headers in (signed(raw), {}):  # signed over the raw bytes, and unsigned
+    # Signed over the raw bytes: Slack's, but malformed (acked, ignored, counted); unsigned: refused.
+    for headers, status in ((signed(raw), 200), ({}, 401)):
         async with bot.session.post(f"{bot.url}/slack/events", data=raw, headers={**JSON, **headers}) as resp:
-            assert resp.status == 401  # not UTF-8: Slack never sends it, so it is not Slack's
+            assert resp.status == status
     assert stored(bot) == {"inbox": 0, "scores": 0, "seen_events": 0}
+    counts = bot.runtime.health()["counters"]
+    assert counts["slack_malformed_requests"] == 1 and counts["slack_refused_requests"] == 1
 
 
 @pytest.mark.parametrize("timestamp", ["abc", "1e3", "-5", "", "１２３", "9" * 40])

@@ -69,16 +69,34 @@ def test_markup_tokens(raw: str, plain: str) -> None:
         ("&quot;x&quot; &nbsp; &#60; & ; &amp", "&quot;x&quot; &nbsp; &#60; & ; &amp"),  # only Slack's three
         ("a <b and <x-y> stay", "a <b and <x-y> stay"),  # a "<" that starts no token
         ("", ""),
-        ("no markup at all 🎉", "no markup at all 🎉"),
+        ("no markup at all 🎉", "no markup at all :tada:"),
     ],
 )
 def test_escapes_are_undone_once_and_typed_text_stays_text(raw: str, plain: str) -> None:
     assert to_plain(raw) == plain
 
 
-@given(st.text())
+# Emphasis marks, code, emoji codes and emoji characters are the text that changes form.
+TYPED = st.text(alphabet=st.characters(blacklist_characters="*_~`:", blacklist_categories=("So", "Sk", "Cs")))
+
+
+@given(TYPED)
 def test_what_a_person_typed_comes_back_as_typed(typed: str) -> None:
     assert to_plain(slack_escape(typed)) == typed
+
+
+@pytest.mark.parametrize(("raw", "plain"), [
+    ("*bold* and _italic_ and ~struck~", "bold and italic and struck"),
+    ("`code` and ```\nblock\n```", "code and block"),
+    ("*_both_*", "both"),
+    ("snake_case_name, 2*3*4 and a * b", "snake_case_name, 2*3*4 and a * b"),
+    (":+1: and 👍 and :thumbsup:", ":thumbsup: and :thumbsup: and :thumbsup:"),
+    (":clap::skin-tone-4:", ":clapping_hands_medium_skin_tone:"),
+    (":our-custom-emoji: stays", ":our-custom-emoji: stays"),
+    ("at 10:30:15", "at 10:30:15"),
+])
+def test_emphasis_marks_go_and_emoji_take_one_form(raw: str, plain: str) -> None:
+    assert to_plain(raw) == plain
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from analyzers.pseudonymise import EMAIL, PERSON, PHONE, URL
+from analyzers.pseudonymise import CHANNEL, EMAIL, PERSON, PHONE, URL
 from bot.teams.convert import (
     Deletion, MalformedActivity, addressed_to_bot, channel_of, parse_activity, to_command, to_deletion,
     to_message, where_from,
@@ -33,7 +33,7 @@ def activity(kind: str = "message", **fields: Any) -> dict[str, Any]:
     ('<a href="mailto:megan@contoso.example">write</a> or <a href="tel:+4420794600">call</a>', f"{EMAIL} or {PHONE}"),
     ("fish &amp; chips &lt;3 &gt; 2&nbsp;times", "fish & chips <3 > 2 times"),
     ("a < b and c > d", "a < b and c > d"),
-    ('<p>great <emoji id="smile" alt="😄" title="Smile"></emoji></p>', "great 😄"),
+    ('<p>great <emoji id="smile" alt="😄" title="Smile"></emoji></p>', "great :smile:"),
     ('<p><strong>bold</strong> <em>it</em> <code>x = 1</code></p>', "bold it x = 1"),
     ('<blockquote itemtype="http://schema.skype.com/Reply" itemid="1"><strong itemprop="mri">Adele Vance</strong>'
      "<p>her words</p></blockquote><p>mine</p>", "mine"),
@@ -44,6 +44,19 @@ def activity(kind: str = "message", **fields: Any) -> dict[str, Any]:
 ])
 def test_html_becomes_neutral_text(html: str, plain: str) -> None:
     assert to_plain(html) == plain
+
+
+def test_emoji_characters_become_the_codes_slack_sends() -> None:
+    assert to_plain("<p>the build broke again 😞 👍🏽</p>") == "the build broke again :disappointed: :thumbs_up_medium_skin_tone:"
+
+
+def test_a_channel_mention_becomes_channel_like_on_slack() -> None:
+    data = activity(text='see <at id="0">eng-platform</at>, <at id="1">Adele Vance</at>', entities=[
+        {"type": "mention", "text": "<at>eng-platform</at>", "mentioned": {"id": TEAMS_CHANNEL, "name": "eng-platform"}},
+        {"type": "mention", "text": "<at>Adele Vance</at>", "mentioned": {"id": "29:1adele", "name": "Adele Vance"}},
+    ])
+    message = to_message(parse_activity(data))
+    assert message is not None and message.text == f"see {CHANNEL}, {PERSON}"
 
 
 def test_the_bots_own_mention_is_dropped_others_become_person() -> None:

@@ -243,5 +243,13 @@ def test_every_reply_converts() -> None:
         value = getattr(t, name)
         if name.isupper() and isinstance(value, str):
             converted = render.reply_text(value)
-            assert "\n\n".join(value.splitlines()).replace("_", "").replace("*", "") == \
-                converted.replace("_", "").replace("*", ""), name
+            expected = "\n\n".join(value.splitlines()).replace("`/teamweather ", "`")
+            assert expected.replace("_", "").replace("*", "") == converted.replace("_", "").replace("*", ""), name
+
+
+def test_replies_name_commands_as_a_teams_user_types_them() -> None:
+    from bot import texts
+
+    said = render.reply_text(texts.PAUSED)
+    assert "`resume`" in said and "/teamweather" not in said
+    assert "/teamweather" not in render.reply_text(texts.HELP)

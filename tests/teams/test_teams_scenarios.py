@@ -219,7 +219,6 @@ def _malformed(bot: TeamsBotUnderTest) -> list[bytes | str | dict[str, Any]]:
         {**good, "conversation": {"id": ["19:x"]}}, {**good, "serviceUrl": None},
         {k: v for k, v in good.items() if k != "serviceUrl"},
         {**good, "channelData": {"channel": {"id": 3}}}, {**good, "timestamp": "2026-02-30T10:00:00Z"},
-        json.dumps({**good, "text": "x" * (MAX_BODY_BYTES + 10)}),
     ]
 
 
@@ -231,6 +230,9 @@ async def test_malformed_bodies_are_ignored_never_5xx_and_nothing_is_stored(team
         assert status == 200 and answer == {"ok": True, "ignored": "malformed"}, body if len(str(body)) < 300 else "huge"
     assert teams_bot.count("inbox") + teams_bot.count("scores") == 0
     assert teams_bot.runtime.metrics.snapshot()["msteams_malformed_requests"] == len(bodies)
+    status, _ = await teams_bot.post(json.dumps({**teams_bot.activity(text="x"), "text": "x" * (MAX_BODY_BYTES + 10)}))
+    assert status == 413 and teams_bot.runtime.metrics.snapshot()["msteams_oversized_requests"] == 1
+    assert teams_bot.count("inbox") + teams_bot.count("scores") == 0
 
 
 async def test_an_invoke_the_bot_does_not_handle_is_not_a_5xx(teams_bot: TeamsBotUnderTest) -> None:
