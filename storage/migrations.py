@@ -157,7 +157,17 @@ CREATE TABLE conversations (
 CREATE INDEX conversations_workspace ON conversations (workspace);
 """
 
-MIGRATIONS: list[str] = [V1_INITIAL, V2_DIGESTS, V3_MODELS, V4_WORKSPACES, V5_SUGGESTIONS, V6_CONVERSATIONS]
+V7_CHANNEL_TEAMS = """
+-- The Teams team an enrolled channel belongs to (storage/team_channels.py), so that removing
+-- the app from a team turns off that team's channels and no other. A column of the enrolment,
+-- not a table: it goes with the row at an opt-out, a workspace removal or a purge. NULL on
+-- Slack, and for a Teams channel enrolled before this version until its team is seen.
+ALTER TABLE channels ADD COLUMN team TEXT;
+"""
+
+MIGRATIONS: list[str] = [
+    V1_INITIAL, V2_DIGESTS, V3_MODELS, V4_WORKSPACES, V5_SUGGESTIONS, V6_CONVERSATIONS, V7_CHANNEL_TEAMS,
+]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -14,6 +14,19 @@ conversation, which returns the existing chat if there is one), never in the thr
 others would read it. If that chat cannot be opened, only a sentence saying so goes to the
 thread. Each personal chat seen or opened is stored (``storage.conversations``) so that digests
 and alerts can reach the person later.
+
+Removal (Teams' side of Slack's uninstall, ``bot.lifecycle``). The app removed from a team (an
+``installationUpdate`` whose action is ``remove`` or ``remove-upgrade``, as botbuilder's
+``ActivityHandler`` reads it, or the ``teamMemberRemoved`` conversation update naming the bot):
+every enrolled channel of that team is turned off at once (``storage.team_channels``: the team of
+each channel is noted when it is enrolled, or when a message or command comes from it), so a
+late message stores nothing; other teams of the tenant are untouched. The app removed by a
+person from their personal scope: their stored chat is forgotten, so no digest is tried through
+a chat that is gone. Each removal that changes something is audited, by the team (or the
+tenant), never by the person who removed it; Teams sends both events for one removal, and the
+second changes nothing. The scores already kept stay under the retention rules (a tenant holds
+other teams, so nothing purges it on a team's removal; ``teamweather purge --workspace
+<tenant>`` erases all of it).
 """
 
 from __future__ import annotations
@@ -27,14 +40,14 @@ from botbuilder.schema import (
 )
 
 from bot import texts
-from bot.core import Command, Message, Reply, Teamweather
+from bot.core import Command, Message, Outcome, Reply, Teamweather
 from bot.metrics import Metrics
 from bot.storage_writer import StorageWriter
 from bot.teams.convert import TeamsActivity, channel_of, to_command, to_deletion, to_message, where_from
 from bot.teams.directory import DirectoryUnavailable, TeamsDirectory
 from bot.teams.render import reply_text
 from domain.errors import StorageBusy
-from storage import consent, conversations
+from storage import audit, consent, conversations, team_channels
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +79,7 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
         self.app_id = app_id
         self.writer = writer
         self.metrics = metrics or Metrics()
+        self._teamed: set[tuple[str, str]] = set()  # (tenant, channel): enrolled, its team noted
 
     async def handle(self, turn: TurnContext, parsed: TeamsActivity) -> None:
         """Run the turn of an activity the endpoint validated as ``parsed``."""
@@ -100,11 +114,18 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
         parsed: TeamsActivity = turn_context.turn_state[PARSED]
         if any(member.id == parsed.recipient.id for member in parsed.members_added):
             await self._installed(turn_context, parsed)
+        elif parsed.event_type == "teamMemberRemoved" and parsed.team and not parsed.personal and any(
+            member.id == parsed.recipient.id for member in parsed.members_removed
+        ):
+            await self._removed(parsed, "teamMemberRemoved")
 
     async def on_installation_update(self, turn_context: TurnContext) -> None:
         parsed: TeamsActivity = turn_context.turn_state[PARSED]
-        if (parsed.action or "").startswith("add"):
+        action = parsed.action or ""
+        if action.startswith("add"):
             await self._installed(turn_context, parsed)
+        elif action in ("remove", "remove-upgrade"):  # as botbuilder's ActivityHandler dispatches it
+            await self._removed(parsed, action)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> Any:
         return None  # no cards to act on: the endpoint answers "unhandled"
@@ -116,6 +137,33 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
         elif parsed.team:
             await self._list_team(turn, parsed, parsed.team)
 
+    async def _removed(self, parsed: TeamsActivity, how: str) -> None:
+        """The app removed from a team (its channels off) or from a person's personal scope
+        (their chat forgotten); nothing for a group chat, where nothing is stored."""
+        tenant = parsed.tenant
+        if tenant is None:
+            log.warning("a Teams removal without a tenant: ignored")
+            return
+        if parsed.personal:
+            user = parsed.user
+            if user is None:
+                log.warning("a Teams removal from a personal chat without the person's id: ignored")
+                return
+            if await self._store(lambda: _forget_reference(self.core, f"{CHANNEL}:{user}", tenant, how)):
+                log.info("Teamweather was removed from a person's personal scope; their chat is forgotten")
+        elif parsed.team:
+            team = parsed.team
+            channels = await self._store(lambda: _team_removed(self.core, tenant, team, how))
+            self._teamed.difference_update((tenant, channel) for channel in channels)
+            self.directory.retire(team)
+            if channels:
+                log.warning(
+                    "Teamweather was removed from a Teams team (%s): stopped collecting in its %d enrolled "
+                    "channel(s); the scores already kept stay under the retention rules", how, len(channels),
+                )
+            else:  # nothing enrolled there, or the other event of the same removal
+                log.info("Teamweather was removed from a Teams team (%s); no channel of it was enrolled", how)
+
     async def _receive(self, turn: TurnContext, parsed: TeamsActivity, message: Message | None) -> None:
         if message is None:
             return
@@ -126,7 +174,21 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
             if enrolled is None:
                 return
             await self.directory.ensure(turn, parsed.team, parsed.tenant)
-        await self._store(lambda: self.core.receive(message))
+        outcome = await self._store(lambda: self.core.receive(message))
+        if outcome is not Outcome.NOT_ENROLLED:
+            await self._note_team(parsed, message.channel)
+
+    async def _note_team(self, parsed: TeamsActivity, channel: str) -> None:
+        """Note the team of an enrolled channel (once a process, as the first time might have
+        been before V7); a busy database leaves it to the channel's next message."""
+        tenant, team = parsed.tenant, parsed.team
+        if tenant is None or team is None or (tenant, channel) in self._teamed:
+            return
+        try:
+            if await self._store(lambda: _record_team(self.core, tenant, channel, team)):
+                self._teamed.add((tenant, channel))
+        except StorageBusy:
+            self.metrics.count("storage_busy")
 
     # -- commands and replies -------------------------------------------------------------
 
@@ -147,6 +209,8 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
                 log.error("a Teams command failed (%s)", type(exc).__name__)
                 reply = Reply(texts.INTERNAL_ERROR)
         channel = channel_of(parsed)
+        if channel is not None:
+            await self._note_team(parsed, channel)  # after an optin, the channel's team
         if reply.public and channel is not None:
             await self._post_in_channel(turn, parsed, channel, _message(reply.text))
         elif where == "personal":
@@ -222,3 +286,30 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
 def _save_reference(core: Teamweather, user: str, reference: dict[str, Any], tenant: str) -> None:
     with core.db.conn:
         conversations.save(core.db, user, reference, workspace=tenant, at=core.clock())
+
+
+def _record_team(core: Teamweather, tenant: str, channel: str, team: str) -> bool:
+    with core.db.conn:
+        return team_channels.record(core.db, tenant, channel, team)
+
+
+def _team_removed(core: Teamweather, tenant: str, team: str, how: str) -> list[str]:
+    """Turn off the team's enrolled channels, audited by the team (no person); the channels."""
+    with core.db.conn:
+        channels = team_channels.unenroll_team(core.db, tenant, team)
+        if channels:
+            audit.record(core.db, "team_removed", actor="system", subject=team,
+                         detail={"platform": CHANNEL, "workspace": tenant, "how": how,
+                                 "channels_unenrolled": len(channels), "channels": channels},
+                         at=core.clock())
+    return channels
+
+
+def _forget_reference(core: Teamweather, user: str, tenant: str, how: str) -> bool:
+    """Forget a person's personal chat, audited by the tenant (no person); False if none was stored."""
+    with core.db.conn:
+        if not conversations.forget(core.db, user):
+            return False
+        audit.record(core.db, "personal_chat_removed", actor="system", subject=tenant,
+                     detail={"platform": CHANNEL, "how": how}, at=core.clock())
+    return True

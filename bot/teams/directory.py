@@ -75,6 +75,7 @@ class TeamsDirectory:
         self.refresh_seconds = refresh_seconds
         self._teams: dict[str, _Team] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
+        self._retired: set[str] = set()  # teams the app was removed from
 
     def knows(self, team_id: str) -> bool:
         """Whether the team's roster was loaded."""
@@ -82,6 +83,7 @@ class TeamsDirectory:
 
     async def ensure(self, turn: TurnContext, team_id: str, tenant: str | None) -> None:
         """Load the team's roster unless it is loaded: DirectoryUnavailable if it cannot be."""
+        self._retired.discard(team_id)  # the app is in the team (again)
         if team_id in self._teams:
             return
         task = self._pending.get(team_id)
@@ -105,10 +107,17 @@ class TeamsDirectory:
         # Building the matcher for thousands of names takes a moment: keep it off the event loop.
         await asyncio.to_thread(self.pseudonymiser.set_members, everyone, SOURCE)
 
+    def retire(self, team_id: str) -> None:
+        """The app was removed from the team: stop refreshing its roster (it could not be read
+        any more). Its names stay: its people may still be named in other teams' channels."""
+        self._retired.add(team_id)
+
     async def refresh(self, adapter: BotAdapter, app_id: str) -> int:
         """Reload every listed team's roster (a team that fails keeps its names); how many failed."""
         failed = 0
         for team_id, team in list(self._teams.items()):
+            if team_id in self._retired:
+                continue
             reference = ConversationReference(
                 channel_id="msteams", service_url=team.service_url,
                 conversation=ConversationAccount(id=team_id, is_group=True, conversation_type="channel",
