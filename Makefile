@@ -24,6 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pseudonymise.py
 	$(BIN)/python benchmarks/ack_latency.py
+	$(BIN)/python benchmarks/ack_path.py
 	$(BIN)/python benchmarks/aggregate.py
 	$(BIN)/python benchmarks/chart_render.py
 	$(BIN)/python benchmarks/alert_rates.py

@@ -16,6 +16,7 @@ from botframework.connector.auth import BotFrameworkAuthentication, CertificateS
 
 from bot.config import Config
 from bot.delivery import Courier
+from bot.teams.clients import ReusedClients
 from bot.teams.bot import TeamweatherBot
 from bot.teams.directory import TeamsDirectory
 from bot.teams.endpoint import teams_endpoint
@@ -59,7 +60,7 @@ class TeamsPlatform:
         self.config = config
         self.runtime = runtime
         self.app_id = config.secrets.msteams_app_id or ""
-        self.adapter = CloudAdapter(auth if auth is not None else authentication(config))
+        self.adapter = CloudAdapter(ReusedClients(auth if auth is not None else authentication(config)))
         settings = config.settings.msteams
         self.directory = TeamsDirectory(runtime.pseudonymiser, settings.directory_refresh_minutes * 60)
         self.bot = TeamweatherBot(
@@ -101,7 +102,8 @@ def standalone_courier(config: Config) -> Courier:
     """A courier outside the running bot (``teamweather digest --send``): its own adapter."""
     from bot.teams.courier import TeamsCourier
 
-    return TeamsCourier(CloudAdapter(authentication(config)), config.secrets.msteams_app_id or "", _references(config))
+    adapter = CloudAdapter(ReusedClients(authentication(config)))
+    return TeamsCourier(adapter, config.secrets.msteams_app_id or "", _references(config))
 
 
 def _references(config: Config) -> Callable[[str], dict[str, Any] | None]:

@@ -61,11 +61,11 @@ import aiohttp
 import emoji
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botframework.connector.auth import BotFrameworkAuthentication, ConnectorFactory
 
 from bot.core import Reply, Teamweather
 from bot.metrics import Metrics
 from bot.teams.bot import TeamweatherBot
+from bot.teams.clients import ReusedClients
 from bot.teams.directory import TeamsDirectory
 from bot.teams.endpoint import teams_endpoint
 from bot.teams.markup import to_plain
@@ -278,58 +278,6 @@ class _Connector:
         ]
 
 
-class _ReusedConnectors(ConnectorFactory):  # type: ignore[misc]  # botframework has no type hints
-    """A connector factory that builds one client per service URL and audience, and reuses it."""
-
-    def __init__(self, inner: ConnectorFactory, clients: dict[tuple[str, str | None], Any]) -> None:
-        self.inner = inner
-        self.clients = clients
-
-    async def create(self, service_url: str, audience: str | None = None) -> Any:
-        key = (service_url, audience)
-        if key not in self.clients:
-            self.clients[key] = await self.inner.create(service_url, audience)
-        return self.clients[key]
-
-
-class _OfflineAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
-    """Bot Framework authentication turned off (no app id, as tests run the platform), for this
-    replay only. The clients the SDK builds for each incoming activity are built once and
-    reused: a new one costs msrest about 4 ms (its retry policy's set-up), twice per activity,
-    which at the sample's 2,000 activities would double the demo's time."""
-
-    def __init__(self) -> None:
-        self.inner = ConfigurationBotFrameworkAuthentication(
-            SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant", APP_TENANTID="")
-        )
-        self.connectors: dict[tuple[str, str | None], Any] = {}
-        self.token_clients: dict[tuple[tuple[str, Any], ...], Any] = {}
-
-    async def authenticate_request(self, activity: Any, auth_header: str) -> Any:
-        result = await self.inner.authenticate_request(activity, auth_header)
-        if result.connector_factory is not None:
-            result.connector_factory = _ReusedConnectors(result.connector_factory, self.connectors)
-        return result
-
-    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> Any:
-        return await self.inner.authenticate_streaming_request(auth_header, channel_id_header)
-
-    def create_connector_factory(self, claims_identity: Any) -> Any:
-        return self.inner.create_connector_factory(claims_identity)
-
-    async def create_user_token_client(self, claims_identity: Any) -> Any:
-        key = tuple(sorted((str(k), str(v)) for k, v in (claims_identity.claims or {}).items()))
-        if key not in self.token_clients:
-            self.token_clients[key] = await self.inner.create_user_token_client(claims_identity)
-        return self.token_clients[key]
-
-    def get_originating_audience(self) -> str:
-        return str(self.inner.get_originating_audience())
-
-    async def authenticate_channel_request(self, auth_header: str) -> Any:
-        return await self.inner.authenticate_channel_request(auth_header)
-
-
 class TeamsReplay:
     """Replays a sample workspace (``bot/demo_data/workspace.json``) into ``core`` as Teams
     would send it. An async context manager: the loopback server (the messaging endpoint and
@@ -344,7 +292,10 @@ class TeamsReplay:
         self.metrics = metrics
         self.members = {m["id"]: m for m in workspace["members"]}
         self.channel_names = {c["id"]: c["name"] for c in workspace["channels"]}
-        self.adapter = CloudAdapter(_OfflineAuthentication())
+        # Authentication off (no app id), as tests run the platform: for this replay only.
+        self.adapter = CloudAdapter(ReusedClients(ConfigurationBotFrameworkAuthentication(
+            SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant", APP_TENANTID="")
+        )))
         self.directory = TeamsDirectory(core.pseudonymiser, refresh_seconds=24 * 3600)
         self.bot = TeamweatherBot(core, self.directory, app_id=APP_ID, metrics=metrics)
         self.connector = _Connector(self.roster())
