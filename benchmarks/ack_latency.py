@@ -35,16 +35,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from bot_process import free_port, start_bot, wait_healthy  # noqa: E402
 from conftest import ADMIN, CHANNEL, SLACK_USERS, event_body, message_event, signed_headers  # noqa: E402
 from slack_fake import TEAM_ID, FakeSlack, start_fake_slack  # noqa: E402
+from bot.demo import sample_texts  # noqa: E402
 from storage import connect  # noqa: E402
-
-def sample_texts() -> list[str]:
-    """The bundled demo workspace's messages: realistic workplace chat of realistic lengths."""
-    from bot.demo import load_sample
-
-    _, events = load_sample()
-    return [e["event"]["text"] for e in events
-            if e["kind"] == "event" and not e["event"].get("subtype") and e["event"].get("text")]
-
 
 TEXTS = sample_texts()
 

@@ -23,15 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from bot.demo import load_sample  # noqa: E402
+from bot.demo import sample_texts  # noqa: E402
 from conftest import TEAMS_ADMIN, TEAMS_CHANNEL, message_event, running_teams_bot  # noqa: E402
-
-
-def sample_texts() -> list[str]:
-    """The demo workspace's messages (as Slack sends them; the same text goes to Teams)."""
-    _, events = load_sample()
-    return [e["event"]["text"] for e in events
-            if e["kind"] == "event" and not e["event"].get("subtype") and e["event"].get("text")]
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -88,6 +88,14 @@ def load_sample() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return workspace, [json.loads(line) for line in lines if line.strip()]
 
 
+def sample_texts() -> list[str]:
+    """The sample's message texts as Slack sends them: realistic workplace chat of realistic
+    lengths (the benchmarks send them)."""
+    _, events = load_sample()
+    return [e["event"]["text"] for e in events
+            if e["kind"] == "event" and not e["event"].get("subtype") and e["event"].get("text")]
+
+
 def members_of(workspace: dict[str, Any]) -> list[Member]:
     return [
         Member(m["id"], tuple(n for n in (m.get("real_name"), m.get("display_name")) if n))
