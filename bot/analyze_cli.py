@@ -292,10 +292,10 @@ def _analyze(ctx: click.Context, path: str, fmt: str | None, model_dir: Path | N
         from bot import platforms
 
         plain = platforms.plain_text("slack")  # exports are Slack message text: markup, escapes
-        prepare: Callable[[str], str] = plain
-        if not raw:
-            scrub = _pseudonymiser_text(settings, str(config_path or config_module.DEFAULT_PATH))
-            prepare = lambda text: scrub(plain(text))  # noqa: E731
+        scrub = str if raw else _pseudonymiser_text(settings, str(config_path or config_module.DEFAULT_PATH))
+
+        def prepare(text: str) -> str:
+            return scrub(plain(text))
         analyzer: Analyzer
         if baseline:
             from analyzers.lexicon import LexiconAnalyzer

@@ -230,6 +230,12 @@ class Settings(_Section):
             raise ValueError(f"team names must be unique: {', '.join(map(repr, twice))}")
         return teams
 
+    def recipients(self, platform: str) -> frozenset[str]:
+        """The people of ``platform`` who may be sent a digest or an alert (managers, HR),
+        as that platform names them."""
+        everyone = [*self.alerts.hr_recipients, *(p for t in self.teams for p in (*t.managers, *t.hr))]
+        return frozenset(bare(p) for p in everyone if platform_of(p) == platform)
+
     def team(self, name: str) -> TeamSettings:
         """The team called ``name`` (any case); ConfigError if there is none."""
         for team in self.teams:

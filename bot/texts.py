@@ -3,12 +3,16 @@
 Replies are written in a small Markdown subset that Slack and Teams can both show once their
 adapter has converted it: ``**bold**``, ``_italic_``, `` `code` ``, lines starting with "• " for
 bullets, and Unicode emoji (never Slack's ``:codes:``). ``bot/slack/render.py`` turns it into
-Slack mrkdwn. The digest's sentences are plain text: the digest's renderers add the emphasis.
+Slack mrkdwn. A command is written `` `/teamweather word` `` (:data:`COMMAND`), which is how Slack
+users type it; the Teams adapter writes the word alone, as its users type it in the chat with
+the bot. The digest's sentences are plain text: the digest's renderers add the emphasis.
 """
 
 from __future__ import annotations
 
 from typing import Final, Mapping
+
+COMMAND: Final = "/teamweather"  # how replies name a command: `/teamweather pause`
 
 PRODUCT = "Teamweather"
 
@@ -90,7 +94,6 @@ BUSY = "Teamweather is busy right now and changed nothing. Please try again in a
 
 
 TITLE = "Team weather for {team}, {week}"
-WEEK_DATE = "{day} {month} {year}"  # the Monday of the ISO week: "16 Nov 2026"
 WEEK_NAME = "week {number} ({days})"  # "week 47 (16–22 Nov 2026)": bot/week_names.py
 WEEK_SHORT = "W{number}"
 

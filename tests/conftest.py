@@ -417,6 +417,9 @@ async def running_teams_bot(
          "server": {"host": "127.0.0.1", "port": 0},
          "slack": {"enabled": with_slack, "admins": [ADMIN], **({"api_base_url": fake.api_url} if fake else {})},
          "msteams": {"enabled": True, "admins": [TEAMS_ADMIN], **msteams},
+         # Managers are whose personal chats the bot keeps (to send them digests).
+         "teams": [{"name": "Payments", "channels": [f"msteams:{TEAMS_CHANNEL}"],
+                    "managers": [f"msteams:{MEGAN}", f"msteams:{ADELE}"]}],
          "worker": {"max_wait_ms": 20}},
         "test.yaml",
     )

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -16,6 +15,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+from loopback import serving_in_thread
 
 BOT_USER_ID = "UBOTTEAMWX"
 TEAM_ID = "T0TEST0001"
@@ -229,24 +230,10 @@ def _json(value: Any) -> Any:
 @contextlib.contextmanager
 def fake_slack_in_thread(fake: FakeSlack) -> Iterator[FakeSlack]:
     """Run ``fake`` on its own event loop in a thread, for code that uses the sync WebClient."""
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
 
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(start_fake_slack(fake))
-        started.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, name="fake-slack", daemon=True)
-    thread.start()
-    if not started.wait(10):
-        raise RuntimeError("the fake Slack server did not start")
-    try:
-        yield fake
-    finally:
+    async def stop() -> None:
         assert fake.server is not None
-        asyncio.run_coroutine_threadsafe(fake.server.close(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
+        await fake.server.close()
+
+    with serving_in_thread(lambda: start_fake_slack(fake), stop, "fake-slack"):
+        yield fake

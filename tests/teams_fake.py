@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import base64
+import hashlib
+import hmac
 import itertools
 import json
-import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+from loopback import serving_in_thread
 
 
 @dataclass
@@ -108,24 +112,20 @@ async def start_fake_connector(fake: FakeConnector | None = None) -> FakeConnect
 def fake_connector_in_thread(fake: FakeConnector) -> Iterator[asyncio.AbstractEventLoop]:
     """Run ``fake`` on its own event loop in a thread (for code that sends from synchronous
     threads, such as the digest scheduler's); yields that loop, which stands for the bot's."""
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
 
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(start_fake_connector(fake))
-        started.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, name="fake-connector", daemon=True)
-    thread.start()
-    if not started.wait(10):
-        raise RuntimeError("the fake Bot Connector did not start")
-    try:
-        yield loop
-    finally:
+    async def stop() -> None:
         assert fake.server is not None
-        asyncio.run_coroutine_threadsafe(fake.server.close(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
+        await fake.server.close()
+
+    with serving_in_thread(lambda: start_fake_connector(fake), stop, "fake-connector") as loop:
+        yield loop
+
+
+def forged_jwt(claims: dict[str, Any]) -> str:
+    """A JSON web token signed with a key of our own (so never by Microsoft)."""
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    head = f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}"
+    signature = hmac.new(b"forger", head.encode(), hashlib.sha256).digest()
+    return f"{head}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"

@@ -18,7 +18,6 @@ nothing stored, and counted in ``/healthz``.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import hmac
@@ -39,6 +38,7 @@ from conftest import (
     message_event, running_bot, running_teams_bot,
 )
 from slack_fake import TEAM_ID
+from teams_fake import forged_jwt
 from storage import connect
 
 PLATFORMS = ["slack", "msteams"]
@@ -529,7 +529,7 @@ class TeamsDriver:
 
     def forged(self, body: bytes) -> dict[str, dict[str, str]]:
         json_type = {"Content-Type": "application/json"}
-        token = _forged_jwt({"iss": "https://forger.example", "aud": APP_ID,
+        token = forged_jwt({"iss": "https://forger.example", "aud": APP_ID,
                              "serviceurl": self.bot.connector.url, "exp": int(time.time()) + 600})
         return {
             "no credentials": json_type,
@@ -549,16 +549,6 @@ class TeamsDriver:
             "workspace an object": lambda a: a["conversation"].update(tenantId={"id": TENANT}),
             "message a list": lambda a: a.update(conversation=[1, 2]),
         }
-
-
-def _forged_jwt(claims: dict[str, Any]) -> str:
-    """A JSON web token signed with a key of our own (so never by Microsoft)."""
-    def part(data: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-    head = f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}"
-    signature = hmac.new(b"forger", head.encode(), hashlib.sha256).digest()
-    return f"{head}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
 
 
 @contextlib.asynccontextmanager

@@ -23,7 +23,7 @@ from bot.storage_writer import StorageWriter
 
 log = logging.getLogger(__name__)
 
-COMMAND = "/teamweather"
+COMMAND = "/teamweather"  # the slash command in manifest.yaml; replies name it as texts.COMMAND
 T = TypeVar("T")
 
 

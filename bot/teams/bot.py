@@ -12,8 +12,9 @@ chat with the bot: a command from that chat is answered there; one from a channe
 chat is answered in a 1:1 chat the bot opens with the person (the Bot Connector's create
 conversation, which returns the existing chat if there is one), never in the thread where
 others would read it. If that chat cannot be opened, only a sentence saying so goes to the
-thread. Each personal chat seen or opened is stored (``storage.conversations``) so that digests
-and alerts can reach the person later.
+thread. The personal chat of each person who may be sent a digest or an alert (the configured
+managers and HR, ``recipients``) is stored when seen or opened (``storage.conversations``), so
+that those can reach them later; nobody else's is: their Teams ids never reach the disk.
 
 Removal (Teams' side of Slack's uninstall, ``bot.lifecycle``). The app removed from a team (an
 ``installationUpdate`` whose action is ``remove`` or ``remove-upgrade``, as botbuilder's
@@ -73,8 +74,10 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
         app_id: str,
         writer: StorageWriter | None = None,
         metrics: Metrics | None = None,
+        recipients: frozenset[str] = frozenset(),
     ) -> None:
         self.core = core
+        self.recipients = recipients  # AAD object ids, lower case: whose personal chat is kept
         self.directory = directory
         self.app_id = app_id
         self.writer = writer
@@ -269,7 +272,7 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
 
     async def _save(self, parsed: TeamsActivity, reference: ConversationReference, *, required: bool) -> None:
         user, tenant = parsed.user, parsed.tenant
-        if user is None or tenant is None:
+        if user is None or tenant is None or user not in self.recipients:
             return
         reference.activity_id = None  # an address, not a message
         if reference.user is not None:

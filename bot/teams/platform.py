@@ -64,7 +64,8 @@ class TeamsPlatform:
         settings = config.settings.msteams
         self.directory = TeamsDirectory(runtime.pseudonymiser, settings.directory_refresh_minutes * 60)
         self.bot = TeamweatherBot(
-            runtime.core, self.directory, app_id=self.app_id, writer=runtime.writer, metrics=runtime.metrics
+            runtime.core, self.directory, app_id=self.app_id, writer=runtime.writer, metrics=runtime.metrics,
+            recipients=config.settings.recipients("msteams"),
         )
         self._refresher: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -28,6 +28,7 @@ import json
 import re
 from typing import Any
 
+from bot.texts import COMMAND
 from bot.report import Chart, Figure, Footnote, Inline, Line, Link, Report, Section, Span, linkable
 
 __all__ = ["CARD_CONTENT_TYPE", "CARD_VERSION", "IMAGE_LIMIT", "MESSAGE_LIMIT", "SECTION_LIMIT",
@@ -223,7 +224,7 @@ def reply_text(text: str) -> str:
     except that Slack's command syntax becomes what a Teams user types: `` `/teamweather pause` ``
     is `` `pause` `` (in the chat with Teamweather, where private answers go, or after an
     @mention). Not escaped: replies are Teamweather's own sentences."""
-    text = text.replace("`/teamweather ", "`")
+    text = text.replace(f"`{COMMAND} ", "`")
     pieces = _CODE.split(text)
     converted = "".join(piece if i % 2 else _ITALIC.sub(r"*\1*", piece) for i, piece in enumerate(pieces))
     return "\n\n".join(converted.splitlines())

@@ -297,3 +297,12 @@ def test_both_platforms_name_every_missing_secret_slack_first(tmp_path: Path) ->
 def test_no_platform_enabled_names_both(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="set slack.enabled: true or msteams.enabled: true"):
         load(write(tmp_path, "slack:\n  enabled: false\n"), KEY_ENV, platforms=True)
+
+
+def test_the_recipients_of_a_platform_are_its_managers_and_hr(tmp_path: Path) -> None:
+    text = ("alerts:\n  hr_recipients: [UHR0000001, 'msteams:AAAAAAAA-0000-4000-8000-000000000009']\n"
+            "teams:\n  - name: Platform\n    channels: [C0000000001]\n    managers: [U0000000001, "
+            "'msteams:bbbbbbbb-0000-4000-8000-000000000002']\n    hr: [U0000000002]\n")
+    s = load(write(tmp_path, text), KEY_ENV).settings
+    assert s.recipients("slack") == {"UHR0000001", "U0000000001", "U0000000002"}
+    assert s.recipients("msteams") == {"aaaaaaaa-0000-4000-8000-000000000009", "bbbbbbbb-0000-4000-8000-000000000002"}

@@ -12,6 +12,7 @@ from bot.report import Line, Report, Section
 from bot.slack.courier import METADATA_EVENT, SlackCourier
 from domain.errors import PlatformUnavailable
 from slack_fake import FakeSlack
+from crashing_courier import Crash, CrashAfterSend
 from storage import audit, deliveries
 
 MANAGER = "UMANAGER01"
@@ -56,25 +57,6 @@ def test_running_again_sends_nothing_twice(db: sqlite_utils.Database, slack: Fak
     assert deliver(db, courier, MANAGER, message(kind="alert"), key=KEY) == "sent"  # another kind
     assert deliver(db, courier, MANAGER, message(week="2026-W48"), key=KEY) == "sent"  # another week
     assert len(slack.dms(MANAGER)) == 3
-
-
-class Crash(Exception):
-    """The process dying between the platform's answer and the ledger's update."""
-
-
-class CrashAfterSend:
-    def __init__(self, courier: SlackCourier) -> None:
-        self.courier = courier
-
-    def send(self, recipient: str, message: Outgoing) -> None:
-        self.courier.send(recipient, message)
-        raise Crash()
-
-    def was_sent(self, recipient: str, message: Outgoing, since: float) -> bool:
-        return self.courier.was_sent(recipient, message, since)
-
-    def group_members(self, group: str) -> list[str]:
-        return self.courier.group_members(group)
 
 
 def test_a_restart_after_sending_but_before_recording_does_not_send_again(

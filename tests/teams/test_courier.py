@@ -23,6 +23,7 @@ from bot.teams.courier import CHANNEL_DATA_KEY, TeamsCourier
 from domain.errors import PlatformUnavailable
 from storage import deliveries
 from teams_fake import FakeConnector, fake_connector_in_thread
+from crashing_courier import Crash, CrashAfterSend
 
 PERSON = "6f1c2b3a-0000-4000-8000-00000000a11c"  # an Entra object id
 STRANGER = "6f1c2b3a-0000-4000-8000-0000000057a9"
@@ -261,25 +262,6 @@ def test_an_alert_refused_as_too_big_is_not_retried_without_a_chart(connector: C
     connector.failing |= {"send", "reply"}
     with pytest.raises(PlatformUnavailable, match="413"):
         courier.send(PERSON, message(kind="alert", chart=None))
-
-
-class Crash(Exception):
-    """The process dying between the platform's answer and the ledger's update."""
-
-
-class CrashAfterSend:
-    def __init__(self, courier: TeamsCourier) -> None:
-        self.courier = courier
-
-    def send(self, recipient: str, message: Outgoing) -> None:
-        self.courier.send(recipient, message)
-        raise Crash()
-
-    def was_sent(self, recipient: str, message: Outgoing, since: float) -> bool:
-        return self.courier.was_sent(recipient, message, since)
-
-    def group_members(self, group: str) -> list[str]:
-        return self.courier.group_members(group)
 
 
 def test_a_crash_after_sending_sends_once_more_at_least_once_on_teams(

@@ -7,9 +7,6 @@ says otherwise; then the platform is built from the secrets, as ``teamweather ru
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import time
 from pathlib import Path
@@ -24,6 +21,7 @@ from conftest import (
     ADELE, MEGAN, SLACK_USERS, TEAMS_ADMIN, TEAMS_CHANNEL, TEAMS_IDS, TEAMS_OTHER_CHANNEL, TENANT,
     TeamsBotUnderTest, message_event, running_teams_bot,
 )
+from teams_fake import forged_jwt
 from domain.errors import StorageBusy
 from storage import audit, connect, conversations
 
@@ -241,16 +239,6 @@ async def test_an_invoke_the_bot_does_not_handle_is_not_a_5xx(teams_bot: TeamsBo
     assert status == 200 and answer == {"ok": True, "ignored": "unhandled"}
 
 
-def _jwt(claims: dict[str, Any]) -> str:
-    """A JSON web token signed with a key of our own (so never by Microsoft)."""
-    def part(data: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-    head = f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}"
-    signature = hmac.new(b"forger", head.encode(), hashlib.sha256).digest()
-    return f"{head}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
-
-
 async def test_with_authentication_a_bad_or_absent_token_is_401_without_the_network(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -263,7 +251,7 @@ async def test_with_authentication_a_bad_or_absent_token_is_401_without_the_netw
     async with running_teams_bot(tmp_path, authenticated=True) as bot:
         await bot.runtime.writer.run(lambda: _enrol_directly(bot))
         message = bot.activity(text="Adele Vance is great")
-        forged = _jwt({"iss": "https://forger.example", "aud": "11111111-2222-4333-8444-555555555555",
+        forged = forged_jwt({"iss": "https://forger.example", "aud": "11111111-2222-4333-8444-555555555555",
                        "serviceurl": bot.connector.url, "exp": int(time.time()) + 600})
         for headers in ({}, {"Authorization": "Bearer forged"}, {"Authorization": "Basic bWU6eW91"},
                         {"Authorization": f"Bearer {forged}"}, {"Authorization": forged}):
@@ -341,3 +329,21 @@ async def test_digests_reach_people_through_the_teams_courier(teams_bot: TeamsBo
     assert isinstance(courier, TeamsCourier) and courier.app_id == teams_bot.platform.app_id
     assert courier._references(MEGAN) == _references(teams_bot.runtime.config)(MEGAN)
     assert courier._references(ADELE) is None
+
+
+async def test_only_the_chats_of_digest_and_alert_recipients_are_kept(teams_bot: TeamsBotUnderTest) -> None:
+    # The admin manages no team: their chats (installed, written to, opened to answer) are not
+    # kept, so their Teams ids never reach the disk; a manager's is.
+    install = teams_bot.activity("installationUpdate", user=TEAMS_ADMIN, channel=None, action="add")
+    assert (await teams_bot.post(install))[0] == 200
+    assert await teams_bot.command("status", user=TEAMS_ADMIN, personal=True) == 200
+    assert await teams_bot.command("help", user=TEAMS_ADMIN) == 200  # answered in a 1:1 chat it opens
+    assert teams_bot.private_texts(TEAMS_ADMIN)  # answered all the same
+    references = _references(teams_bot.runtime.config)
+    assert references(TEAMS_ADMIN) is None and teams_bot.count("conversations") == 0
+    teams_bot.checkpoint()
+    database = Path(teams_bot.runtime.config.settings.database)
+    stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    assert TEAMS_ADMIN.encode() not in stored and TEAMS_IDS[TEAMS_ADMIN].encode() not in stored
+    assert await teams_bot.command("status", user=MEGAN, personal=True) == 200
+    assert references(MEGAN) is not None

@@ -35,7 +35,7 @@ from bot.teams.convert import parse_activity
 from bot.teams.directory import TeamsDirectory, member_from_account
 from bot.teams.render import reply_text
 from conftest import (
-    APP_ID, BOT_ID, KEY, MEGAN, TEAM, TEAMS_ADMIN, TEAMS_CHANNEL, TEAMS_IDS, TEAMS_ROSTER, TENANT, teams_activity,
+    ADELE, APP_ID, BOT_ID, KEY, MEGAN, TEAM, TEAMS_ADMIN, TEAMS_CHANNEL, TEAMS_IDS, TEAMS_ROSTER, TENANT, teams_activity,
 )
 from storage import audit, connect, conversations
 
@@ -58,7 +58,8 @@ class Harness:
         self.core = Teamweather(self.writer.db, self.pseudonymiser, admins=frozenset({f"msteams:{TEAMS_ADMIN}"}),
                                 zone=ZoneInfo("UTC"))
         self.directory = TeamsDirectory(self.pseudonymiser, refresh_seconds=3600)
-        self.bot = TeamweatherBot(self.core, self.directory, app_id=APP_ID, writer=self.writer)
+        self.bot = TeamweatherBot(self.core, self.directory, app_id=APP_ID, writer=self.writer,
+                                  recipients=frozenset({MEGAN, ADELE}))
         self.adapter = TestAdapter(self.turn, personal_chat(MEGAN))
 
     async def turn(self, context: TurnContext) -> None:
