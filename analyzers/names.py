@@ -24,9 +24,64 @@ Rules, for a matcher built from a list of names (display names, real names, hand
    - English function words (:data:`FUNCTION_WORDS`: "the", "she", "with", ...) are never
      matched alone: they reach names through handles ("the.boss") and pronoun suffixes;
    - common English words (:func:`common_words`: VADER's lexicon plus the hand-written list
-     below: "will", "may", "mark", "hope", "grace", "ship", ...) match alone only when written
-     with an initial capital. "Will you review?" loses its "Will" (over-redaction, accepted),
-     but "will" and "hope" in ordinary text survive and keep their sentiment.
+     below: "will", "may", "mark", "hope", "grace", "ship", ...) match alone when written
+     with an initial capital ("Will you review?" loses its "Will": over-redaction, accepted),
+     and in lower case or all in capitals ("i WILL do it", "HEY WILL") only where the words
+     around them mark them as a name, so "will" and "hope" in ordinary text survive and keep
+     their sentiment:
+
+     a. ``@`` right before, written without the platform's markup: "@grace";
+     b. a possessive ``'s`` after: "will's review", but not after an article or a possessive
+        ("the bill's paid"), nor where ``'s`` stands for "is" or "has", that is before "not",
+        "been", "just", a determiner, ... ("hope's not a plan");
+     c. a cue word right before, with only spaces between: a greeting, thanks or reply ("hey",
+        "hi", "morning", "thanks", "thank you", "thx", "ty", "cheers", "sorry", "no worries",
+        "lgtm", "np", ...), a verb that takes a person ("ping", "ask", "tell", "dm", "remind",
+        ...), or "cc" ("cc:"); not where a determiner comes right before the cue ("the ping
+        will fail"), and only if what follows fits a name. After a greeting: punctuation,
+        "and"/"or", a preposition, "please", a time or wh-word, a finite verb ("hey grace are
+        you ...", "hi grace do you ..."), or another word unless the candidate is a modal
+        ("will", "may", "can"): so not "thanks will do", "hey will you be around?", "thanks
+        hope it helps", "hey mark your calendars". After a verb: the same but no other word
+        ("ask frank questions"), and also a determiner ("tell will the build is green") or a
+        subject after a candidate that is no modal ("tell grace you're up"). After cc: as after
+        a greeting but a finite verb only after a candidate that is no modal, and no other
+        word unless names separated by spaces run to the end of the clause ("cc will hope");
+        not "cc may be needed", "cc grace period doc";
+     d. a greeting with up to three fillers between ("thanks a lot will", "thank you so much
+        grace", "hey there mark", "hi again june", "welcome back will", "big thanks to joy":
+        "to" after thanks only), followed by punctuation, "and"/"or", a preposition, "please",
+        a time or wh-word: not "thanks again hope it works", "thanks a lot will do", "welcome
+        to june";
+     e. an interjection that starts its clause ("ok", "okay", "yes", "yeah", "yep", "sure",
+        "right", "cool", "great") right before, and a comma after ("ok grace, merging now"),
+        or, for a candidate that is no modal, the end or "thanks" ("sure june", "ok frank
+        thanks"; not "sure will", "ok will do");
+     f. a weak cc cue right before: "adding", "fyi", "looping in", or "+" at the start of a
+        line; followed by the end of the clause, ":", "and"/"or" and a name ("looping in may
+        and Priya", not "adding june and july"), "for", "please", "here", ... ("adding grace
+        for visibility", not "adding june to the roadmap"), or names separated by spaces;
+     g. the start of a line, followed by ":" ("grace: done"), by "," ("will, can you ...")
+        unless a list follows whose items are not all names ("june, july or august?"), or by
+        "and"/"or" and another such word that a finite verb follows ("mark and grace are
+        out");
+     h. after a comma and at the end of a clause (before ``.``, ``!``, ``?``, an emoji or the
+        end): "can you look, will?", but not "it will, eventually" nor a list ("april, may,
+        june.");
+     i. joined by ",", "and", "or", "&", "+" or "/" to a name found by any rule, or to the
+        placeholder: "cc Priya, grace and will", "<person> and will are out", "will & Priya".
+        After the joiner the word must not be followed by a subject or determiner, nor a
+        modal by a word ("Priya and will look into it"), and after a bare comma only by
+        punctuation or another joiner ("Priya, grace period ends ..." keeps "grace"); before
+        the joiner, the word must start its clause or follow "both"/"either"/"neither"
+        ("both drew and Priya approved"; not "latency rose and Priya paged me");
+     j. in a cc list (after a cue of c or f), separated by spaces only from the name before
+        it, with only names after it up to the end of the clause: "cc Priya drew", "cc june
+        @rmartin rose", "+ Priya bill" (at most eight names in a row).
+
+     The cues are English closed-class words. These checks read only the few words around a
+     candidate, and only for candidates (pieces that the prefilter found and that are not
+     capitalised).
 
 4. **Possessives and punctuation** need no special case: "Amara's" is the pieces ``amara``
    and ``s``, so it becomes "<person>'s"; "@amara," becomes "@<person>,".
@@ -34,8 +89,12 @@ Rules, for a matcher built from a list of names (display names, real names, hand
    ``<url>``) is never matched.
 
 Known limits: names written without spaces inside longer words ("AmaraOkafor", or CJK
-names inside unsegmented text) are not found; a name that is a common word is missed when
-written in lower case ("thanks mark").
+names inside unsegmented text) are not found. A name that is a common word, written in lower
+case or in capitals with no cue of rule 3 around it, is missed ("talked to will", "mark fixed
+it", "nice one june!", "you're right drew", "thank you both, max and mark", "adding may to
+the thread"); and a few ordinary uses fit a cue and are removed ("max: 10" at the start of a
+line; "may and june are out" reads as two people; "ok will, thanks" as a vocative). Figures:
+``benchmarks/name_recall.py``.
 """
 
 from __future__ import annotations
@@ -56,6 +115,7 @@ _ASIDE: Final = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 #: What may separate two pieces of a multi-piece name in a message (after stripping spaces).
 _JOINERS: Final = frozenset(("", ".", "-", "_", "'", "’"))
 _MIN_ALONE: Final = 3
+_MAX_CC_RUN: Final = 8  # names separated by spaces only, after "cc" ("cc will hope grace")
 
 #: Articles, pronouns, prepositions, conjunctions, auxiliaries: never a name on their own.
 #: Words that are also first names ("Will", "May", "Can", "Per", "Even", "Else", "Till")
@@ -101,6 +161,123 @@ _COMMON_WORDS: Final = """
     eye eyes money food power war music book game body mind heart friend family group kind
     sort lot bit person channel usergroup email phone url number
 """
+
+
+# Context (rule 3): closed-class English words that tell a name written as a common word in
+# lower case or capitals ("thanks will") from the word itself ("thanks, will do"). Only the few words around
+# a candidate are read, and only for candidates, so ordinary text pays almost nothing.
+
+#: Before a name: greetings, thanks and replies ("hey will", "lgtm grace"), verbs that take a
+#: person ("ping will"), and cc ("cc will", "cc: will").
+_GREETINGS: Final = frozenset("""
+    hey hi hello heya hiya yo morning gm evening afternoon night thanks thank thx ty tysm
+    cheers bye congrats welcome sorry lgtm np
+""".split())
+#: Greetings of two words, by their second word: "thank you will", "no worries grace".
+_SECOND_WORDS: Final = {"you": "thank", "u": "thank", "worries": "no"}
+_PERSON_VERBS: Final = frozenset("ping ask tell dm pm remind nudge poke".split())
+_CC: Final = frozenset(("cc", "bcc"))
+#: Between a greeting and a name: intensifiers and fillers ("thanks a lot will", "thank you so
+#: much grace", "hey there mark", "hi again june").
+_FILLERS: Final = frozenset("""
+    a lot so much very ton tons bunch heaps loads whole again all there both back aboard to
+""".split())
+_THANKS: Final = frozenset(("thanks", "thx", "ty"))  # "big thanks to will", "ok grace thanks"
+#: At the start of a clause, before a name and a comma: "ok grace, merging now".
+_INTERJECTIONS: Final = frozenset("ok okay yes yeah yep yup sure right cool great".split())
+#: Weaker than cc: "adding grace", "fyi mark", "looping in will" (and "+ will" at a line's start).
+_ADDING: Final = frozenset(("adding", "fyi"))
+_LOOPING: Final = frozenset(("looping", "loop", "looped"))
+#: The words that may follow a name after such a weak cue ("adding grace for visibility"; not
+#: "adding june to the roadmap").
+_ADDING_FOLLOW: Final = frozenset("for here please pls plz re too thanks thx ty".split())
+_CUES: Final = _GREETINGS | _PERSON_VERBS | _CC | _SECOND_WORDS.keys()
+_CONTEXT: Final = _CUES | _FILLERS | _INTERJECTIONS | _ADDING | {"in"}
+#: Before a list of two that starts no clause: "both drew and Priya approved".
+_BOTH: Final = frozenset(("both", "either", "neither"))
+_CLAUSE_ENDS: Final = frozenset(",.!?;:(")
+#: Modal verbs that are also names: "will do", "will you", "may I" are not names.
+_MODALS: Final = frozenset(("will", "may", "can", "shall"))
+#: Words that follow a name and rarely a common word: prepositions, "please", time, wh-words.
+_FOLLOW: Final = frozenset("""
+    about for to re please pls plz if when once on in at from with as too again here now
+    today tomorrow tonight later asap thanks thx ty how what where why who which whether
+""".split())
+#: Finite verbs: they may follow a name ("hey grace are you ...", "mark and grace are out"),
+#: never a modal ("will are"). "do" and "have" count when a subject follows ("grace do you").
+_FINITE: Final = frozenset("""
+    am is are was were can could would should will shall may might must does did has had
+    isn aren wasn weren won don doesn didn hasn haven hadn couldn wouldn shouldn cant wont
+""".split())
+_DO_HAVE: Final = frozenset(("do", "have"))
+_ASKED: Final = frozenset(("you", "u", "ya", "we", "they"))
+_DETERMINERS: Final = frozenset("""
+    the a an my your our their his her its this that these those some any no every each all
+""".split())
+_SUBJECTS: Final = frozenset("""
+    i you u ya yall we they he she it this that these those there someone anyone everyone
+    somebody anybody everybody nobody
+""".split())
+#: Before a word's own possessive: "the bill's paid", "our bill's due".
+_NOT_BEFORE_POSSESSIVE: Final = frozenset("the a an my your our their his her its every each no whose".split())
+#: After "'s" meaning "is" or "has", not a possessive: "hope's not a plan", "may's been busy".
+_AFTER_IS: Final = frozenset("not been got gone going gonna just still also already probably never always".split())
+#: What joins names in a list, on one line: "mark, grace and will", "mark & grace", "mark or grace".
+_JOINED: Final = re.compile(r"[^\S\n]*(?:,[^\S\n]*(?:(?:and|or)[^\S\n]+)?|[&+/][^\S\n]*|(?:and|or)[^\S\n]+)")
+#: One more item of a list, on the same line: ", july", " or august", " & grace".
+_LIST_ITEM: Final = re.compile(r"(?:" + _JOINED.pattern + r")([^\W_]+)")
+#: What follows a candidate (:func:`_after`), from the most name-like to the least; the
+#: rules accept a prefix of this order, plus :data:`_WORD` for a candidate that is no modal.
+_END, _COMMA, _COLON, _AND, _POSSESSIVE, _FOLLOWER, _VERB, _DETERMINER, _SUBJECT, _WORD = range(10)
+
+
+def _before(lowered: str, start: int) -> tuple[str, str]:
+    """The characters between the piece before ``start`` and ``start``, and that piece."""
+    gap_start = start
+    while gap_start and not lowered[gap_start - 1].isalnum():
+        gap_start -= 1
+    word_start = gap_start
+    while word_start and lowered[word_start - 1].isalnum():
+        word_start -= 1
+    return lowered[gap_start:start], lowered[word_start:gap_start]
+
+
+def _after(lowered: str, end: int) -> tuple[int, str]:
+    """What follows the piece that ends at ``end``: its kind and, if a word, the word."""
+    following = _NEXT_PIECE.match(lowered, end)
+    raw, word = following.groups() if following else (lowered[end:], "")
+    gap = raw.strip()
+    if "\n" in raw or (not gap and not word):
+        return _END, ""
+    if gap:
+        first = gap[0]
+        if first == ",":
+            return _COMMA, ""
+        if first == ":":
+            return _COLON, ""
+        if first in "&+/":
+            return _AND, ""
+        if word == "s" and gap in ("'", "’"):
+            return _POSSESSIVE, ""
+        return _END, ""
+    if word in ("and", "or"):
+        return _AND, word
+    if word in _FOLLOW:
+        return _FOLLOWER, word
+    if word in _FINITE:
+        return _VERB, word
+    if word in _DO_HAVE and following and _after(lowered, following.end())[1] in _ASKED:
+        return _VERB, word
+    if word in _DETERMINERS:
+        return _DETERMINER, word
+    if word in _SUBJECTS:
+        return _SUBJECT, word
+    return _WORD, word
+
+
+def _starts_line(gap: str, word: str) -> bool:
+    """Whether a piece after ``gap`` and ``word`` (as :func:`_before` gives them) starts a line."""
+    return (not word or "\n" in gap) and not gap.rpartition("\n")[2].strip()
 
 
 @functools.cache
@@ -167,6 +344,7 @@ class NameMatcher:
         if not keys:
             return text
         spans: list[tuple[int, int]] = []  # (start, -end) of every name found
+        candidates: list[tuple[int, int]] = []  # (start, end): common words, lower case or all caps
         for key in keys:
             start = lowered.find(key)
             while start != -1:
@@ -176,10 +354,15 @@ class NameMatcher:
                 )
                 placeholder_word = text[start - 1 : start] == "<" and text[end : end + 1] == ">"
                 if whole_piece and not placeholder_word:
-                    end = self._match_end(text, lowered, start, key)
-                    if end:
-                        spans.append((start, -end))
+                    name_end = self._match_end(text, lowered, start, key)
+                    if name_end:
+                        spans.append((start, -name_end))
+                    elif key in self._capitalised:
+                        candidates.append((start, end))
                 start = lowered.find(key, start + 1)
+        if candidates:
+            named = self._named_by_context(text, lowered, candidates, spans, placeholder)
+            spans += [(start, -end) for start, end in named]
         if not spans:
             return text
         spans.sort()
@@ -191,6 +374,178 @@ class NameMatcher:
                 done = -negative_end
         out.append(text[done:])
         return "".join(out)
+
+    def _named_by_context(
+        self, text: str, lowered: str, candidates: list[tuple[int, int]],
+        spans: list[tuple[int, int]], placeholder: str,
+    ) -> list[tuple[int, int]]:
+        """Which ``candidates`` (``(start, end)`` of common words written in lower case or all
+        in capitals) their context marks as names (rule 3). ``spans`` holds ``(start, -end)`` of the
+        names already found; ``placeholder`` in ``text`` stands for a name too."""
+        named: list[tuple[int, int]] = []
+        undecided: list[tuple[int, int]] = []
+        for start, end in candidates:
+            (named if self._marked(lowered, start, end, candidates) else undecided).append((start, end))
+        if not undecided or not (spans or named or placeholder in text):
+            return named
+        undecided.sort()
+        # Lists: a candidate joined to a name ("cc Priya, grace and will", "<person> or will").
+        # Where each name's first piece begins and its last piece ends -> where the name does;
+        # where each name ends -> where it begins; the ends of names in a cc list.
+        begins: dict[int, int] = {}
+        ends: dict[int, int] = {}
+        starts: dict[int, int] = {}
+        in_cc: set[int] = set()
+        for start, end in [(start, -negative) for start, negative in spans] + named:
+            begins[start], ends[end], starts[end] = start, end, min(start, starts.get(end, start))
+        inner = placeholder.strip("<>[]{}()")
+        if inner and placeholder in text:
+            head = placeholder.index(inner)
+            at = text.find(placeholder)
+            while at != -1:
+                begins[at + head], ends[at + head + len(inner)] = at, at + len(placeholder)
+                starts[at + len(placeholder)] = at
+                at = text.find(placeholder, at + len(placeholder))
+        # Left to right, each name found can mark the next; then right to left.
+        for after_name in (True, False):
+            still: list[tuple[int, int]] = []
+            for start, end in undecided if after_name else reversed(undecided):
+                if _joined(lowered, start, end, begins, ends, after_name) or (
+                    after_name and self._cc_listed(lowered, start, end, starts, in_cc)
+                ):
+                    named.append((start, end))
+                    begins[start], ends[end], starts[end] = start, end, start
+                else:
+                    still.append((start, end))
+            undecided = still  # (the second pass's order no longer matters)
+        return named
+
+    def _marked(self, lowered: str, start: int, end: int, candidates: list[tuple[int, int]]) -> bool:
+        """Whether the words right around the common word at ``start:end`` mark it as a name."""
+        character = lowered[start - 1 : start]
+        if character == "@":  # "@will", written without the platform's markup
+            return True
+        gap, word = " ", ""
+        if character == " " and lowered[start - 2 : start - 1].isalnum():  # the usual case, in C
+            word = lowered[lowered.rfind(" ", 0, start - 1) + 1 : start - 1]
+        if not word.isalnum():
+            gap, word = _before(lowered, start)
+        if (
+            lowered[end : end + 1] in ("'", "’") and lowered[end + 1 : end + 2] == "s"
+            and not lowered[end + 2 : end + 3].isalnum()
+        ):  # "will's review", not "the bill's paid" nor "hope's not a plan"
+            kind, following = _after(lowered, end + 2)
+            return not (word in _NOT_BEFORE_POSSESSIVE or kind == _DETERMINER or following in _AFTER_IS)
+        if gap == " " and word not in _CONTEXT:  # "I will", "the grace period": most candidates
+            return False
+        between = gap.strip()
+        if word in _CONTEXT and ((not between and "\n" not in gap) or (between == ":" and word in _CC)):
+            cue_start = start - len(gap) - len(word)
+            before_gap, before = _before(lowered, cue_start)
+            # Back over fillers to the greeting: "thanks a lot will", "thank you so much grace".
+            fillers, to = 0, word == "to"
+            while word in _FILLERS and fillers < 3 and before and not before_gap.strip(" \t"):
+                word, cue_start, fillers = before, cue_start - len(before_gap) - len(before), fillers + 1
+                before_gap, before = _before(lowered, cue_start)
+            kind, following = _after(lowered, end)
+            modal = lowered[start:end] in _MODALS
+            pair = _SECOND_WORDS.get(word) == before  # "thank you", "no worries"
+            if before in _DETERMINERS and not pair and not before_gap.strip():  # "the ping will fail"
+                return False
+            greeting = word in _GREETINGS or (pair and not before_gap.strip())
+            if fillers:  # "thanks a lot hope", "hey there grace, ..."; not "thanks again hope it works"
+                return greeting and kind <= _FOLLOWER and (not to or word in _THANKS)  # not "welcome to june"
+            if greeting:
+                # "hey will, ...", "thanks will!", "hi grace are you ...", "thanks drew great
+                # work"; not "hey will you be ...", "thanks will do", "thanks hope it helps"
+                return kind <= _VERB or (kind == _WORD and not modal)
+            if word in _PERSON_VERBS:  # "ask will", "tell will the ...", not "ask frank questions"
+                return kind <= _DETERMINER or (kind == _SUBJECT and not modal)
+            if word in _CC:  # "cc will", "cc will hope"; not "cc may be needed", "cc grace period doc"
+                return kind <= _FOLLOWER or (kind == _VERB and not modal) or (
+                    self._names_to_clause_end(lowered, end)
+                )
+            if word in _INTERJECTIONS:  # "ok grace, merging now", "sure june"; not "sure will"
+                starts = not before or "\n" in before_gap or before_gap.strip()[-1:] in _CLAUSE_ENDS
+                return starts and (kind == _COMMA or (
+                    not modal and (kind == _END or (kind == _FOLLOWER and following in _THANKS))
+                ))
+            if word in _ADDING or (word == "in" and before in _LOOPING):
+                return self._adding_follow(lowered, end, kind, following)
+            return False
+        if between == "+" and _starts_line(gap.replace("+", " "), word):  # "+ will", "+mark for it"
+            return self._adding_follow(lowered, end, *_after(lowered, end))
+        if _starts_line(gap, word):
+            kind, _ = _after(lowered, end)
+            if kind == _COLON:  # "grace: done"
+                return True
+            if kind == _COMMA:  # "will, can you ...", "will, grace and mark: ...", not "june, july or august?"
+                items, at = 0, end
+                while (item := _LIST_ITEM.match(lowered, at)) is not None:
+                    items, at = items + 1, item.end()
+                    if item.group(1) not in self._first:  # a list of words, or a clause
+                        return items == 1 and _LIST_ITEM.match(lowered, at) is None
+                return True
+            if kind == _AND:  # "mark and grace are out": a list that is a verb's subject
+                joined = _JOINED.match(lowered, end)
+                if joined is None or all(other != joined.end() for other, _ in candidates):
+                    return False
+                other = _NEXT_PIECE.match(lowered, joined.end())
+                return other is not None and _after(lowered, other.end())[0] == _VERB
+            return False
+        if between == ",":  # "can you look, will?", not "it will, eventually", "april, may, june."
+            before_gap, _ = _before(lowered, start - len(gap) - len(word))
+            return before_gap.strip() != "," and _after(lowered, end)[0] == _END
+        return False
+
+    def _cc_listed(
+        self, lowered: str, start: int, end: int, starts: dict[int, int], in_cc: set[int],
+    ) -> bool:
+        """Whether the common word at ``start:end`` ends a run of names separated by spaces
+        (or "@") that starts right after "cc", and only names follow it to the end of the
+        clause: "cc will hope", "cc Priya drew", "cc june @rmartin rose". ``starts`` maps where
+        names end to where they begin; ``in_cc`` holds the ends of names so found, and this one
+        is added to it."""
+        at = start
+        for _ in range(_MAX_CC_RUN):  # back over the names before it, to "cc"
+            name_end = at
+            while name_end and lowered[name_end - 1] in " @":
+                name_end -= 1
+            at = starts.get(name_end, -1) if name_end < at else -1
+            if at < 0:
+                return False
+            if name_end in in_cc:
+                break
+            if _cc_cue(lowered, at):
+                break
+        else:
+            return False
+        if not self._names_to_clause_end(lowered, end):
+            return False
+        in_cc.add(end)
+        return True
+
+    def _adding_follow(self, lowered: str, end: int, kind: int, following: str) -> bool:
+        """Whether what follows a candidate after a weak cue ("adding", "fyi", "looping in",
+        "+") fits a name: the end of the clause, a list with a name next, or a few words."""
+        if kind == _AND:  # "looping in may and Priya", not "adding june and july"
+            item = _LIST_ITEM.match(lowered, end)
+            return item is not None and item.group(1) in self._first
+        if kind == _WORD:  # "+ june Priya"
+            return following in self._first and self._names_to_clause_end(lowered, end)
+        return kind <= _COLON or (kind == _FOLLOWER and following in _ADDING_FOLLOW)
+
+    def _names_to_clause_end(self, lowered: str, end: int) -> bool:
+        """Whether, after the piece ending at ``end``, only name pieces separated by spaces
+        come before the end of the clause: "cc will hope", "cc will hope, grace"."""
+        kind, following = _after(lowered, end)
+        for _ in range(_MAX_CC_RUN):  # a bound, so that long runs of names take linear time
+            if kind != _WORD or following not in self._first:
+                break
+            end = lowered.index(following, end) + len(following)
+            kind, following = _after(lowered, end)
+        # "cc will hope", "cc will hope, grace", "cc will hope for review"
+        return kind <= _AND or (kind == _FOLLOWER and following in _ADDING_FOLLOW)
 
     def _match_end(self, text: str, lowered: str, start: int, key: str) -> int:
         """Where the longest name starting with piece ``key`` at ``start`` ends (0: none)."""
@@ -207,6 +562,62 @@ class NameMatcher:
             for width in range(len(pieces), 1, -1):
                 if tuple(pieces[:width]) in self._phrases:
                     return ends[width - 1]
-        if key in self._anycase or (key in self._capitalised and text[start].isupper()):
+        if key in self._anycase or (
+            key in self._capitalised and text[start].isupper() and not text[start + 1 : end].isupper()
+        ):  # "Will"; "WILL" goes through the context rules, as "will" does
             return end
         return 0
+
+
+def _cc_cue(lowered: str, start: int) -> bool:
+    """Whether a cc cue comes right before the name at ``start``: "cc", "cc:", "adding", "fyi",
+    "looping in", or "+" at the start of a line ("@" may come between)."""
+    gap, word = _before(lowered, start)
+    between = gap.replace("@", "").strip()
+    if between == "+":
+        return _starts_line(gap.replace("+", " "), word)
+    if "\n" in gap or between not in ("", ":"):
+        return False
+    if word in _CC:
+        return True
+    return not between and (
+        word in _ADDING or (word == "in" and _before(lowered, start - len(gap) - 2)[1] in _LOOPING)
+    )
+
+
+def _joined(
+    lowered: str, start: int, end: int, begins: dict[int, int], ends: dict[int, int],
+    after_name: bool,
+) -> bool:
+    """Whether the common word at ``start:end`` is in a list with a name before it
+    (``after_name``) or after it; ``begins`` and ``ends`` map where names' first pieces begin
+    and last pieces end to where the names do."""
+    if after_name:
+        gap, word = _before(lowered, start)
+        piece_end = start - len(gap)
+        if word in ("and", "or"):
+            piece_end -= len(word) + len(_before(lowered, piece_end - len(word))[0])
+        name_end = ends.get(piece_end)
+        if name_end is None or name_end > start:
+            return False
+        joiner = lowered[name_end:start]
+        if _JOINED.fullmatch(joiner) is None:
+            return False
+        kind, _ = _after(lowered, end)
+        if joiner.strip() == ",":  # "Priya, grace and will"; not "Priya, grace period is ..."
+            return kind <= _POSSESSIVE
+        # "Priya and will are", "Priya and grace approved"; not "Priya and will look into it"
+        return kind <= _VERB or (kind == _WORD and lowered[start:end] not in _MODALS)
+    following = _NEXT_PIECE.match(lowered, end)
+    if following is not None and following.group(2) in ("and", "or"):
+        following = _NEXT_PIECE.match(lowered, following.end())
+    name_start = None if following is None else begins.get(following.start(2))
+    if name_start is None or name_start < end or _JOINED.fullmatch(lowered, end, name_start) is None:
+        return False
+    # The list starts a clause: "will and Priya are out", "thanks frank and Max"; not
+    # "latency rose and Priya paged me".
+    gap, word = _before(lowered, start)
+    return (
+        _starts_line(gap, word) or gap.strip()[-1:] in _CLAUSE_ENDS
+        or word in _CUES or word in ("and", "or") or word in _BOTH
+    )
