@@ -14,8 +14,10 @@ from bot import config as config_module
 from bot import logs
 from bot.analyze_cli import analyze
 from bot.training_cli import evaluate_command, train_command
+from bot.labels_cli import labels
 from bot.models_cli import models
 from bot.purge_cli import purge
+from bot.retrain_cli import retrain_command
 from domain.errors import TeamweatherError
 
 class TeamweatherGroup(click.Group):
@@ -205,8 +207,14 @@ cli.add_command(analyze)
 cli.add_command(evaluate_command)
 cli.add_command(train_command)
 cli.add_command(purge)
+cli.add_command(labels)
+cli.add_command(retrain_command)
 
 
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="teamweather")
+
+
+if __name__ == "__main__":  # python -m bot.cli (the scheduled retraining round)
+    main()

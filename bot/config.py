@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analyzers.alerts import AlertRules
+from analyzers.flagging import FlagPolicy
+from training.gate import GateSettings
 from bot.platform_ids import GUID, Kind, bare, platform_of, qualified
 from domain.yaml_files import parse_yaml
 from domain.errors import ConfigError
@@ -47,6 +49,7 @@ class ServerSettings(_Section):
 
     port: int = Field(3000, ge=0, le=65535)  # 0: any free port (tests)
     host: str = "0.0.0.0"
+    public_url: str | None = Field(None, pattern=r"^https?://[^\s]+$")  # how people reach it (links)
 
 
 class SlackSettings(_Section):
@@ -197,6 +200,66 @@ class WorkerSettings(_Section):
     nice: int = Field(0, ge=0, le=19)
 
 
+class FlaggingSettings(_Section):
+    """Which scored messages reviewers see (analyzers/flagging.py explains each policy; the
+    defaults are its ``FlagPolicy``'s)."""
+
+    high_risk_stress: float = Field(FlagPolicy.high_risk_stress, gt=0, le=1)
+    high_risk_negative: float = Field(FlagPolicy.high_risk_negative, gt=0, le=1)
+    uncertainty_margin: float = Field(FlagPolicy.uncertainty_margin, ge=0, le=1)
+    audit_rate: float = Field(FlagPolicy.audit_rate, ge=0, le=1)
+    daily_cap: int = Field(FlagPolicy.daily_cap, ge=0)  # per workspace, in any 24 hours
+    author_weekly_cap: int = Field(FlagPolicy.author_weekly_cap, ge=0, le=2)  # per author, in any 7 days; never more than 2
+
+
+class RetrainSettings(_Section):
+    """When the scheduled retraining runs, and what the promotion gate asks."""
+
+    enabled: bool = True
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sat"
+    time: str = Field("02:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    after_new_labels: int = Field(200, ge=1)  # also run once this many new labels arrived
+    min_labels: int = Field(50, ge=1)  # never retrain on fewer labelled messages
+    margin: float = Field(GateSettings.margin, ge=0, lt=1)  # the challenger must beat the champion by this
+    tolerance: float = Field(GateSettings.tolerance, ge=0, lt=1)  # largest drop allowed on any regression-set metric
+    regression_data: Path | None = None  # val splits to guard (default: the bootstrap data)
+
+
+class ReviewSettings(_Section):
+    """HR review of flagged, pseudonymised messages (issue [review]): off unless enabled."""
+
+    enabled: bool = False
+    channel: str | None = None  # the private review channel, e.g. slack:C0123ABCD or msteams:19:…
+    reviewers: tuple[str, ...] = ()  # who may label (platform-qualified user ids)
+    guidelines_url: str | None = None  # default: the guidelines page on Teamweather's own server
+    unlabelled_ttl_days: int = Field(14, ge=1, le=90)
+    retention_days: int = Field(365, ge=1)
+    flagging: FlaggingSettings = FlaggingSettings()
+    retrain: RetrainSettings = RetrainSettings()
+
+    @field_validator("channel")
+    @classmethod
+    def _channel_id(cls, channel: str | None) -> str | None:
+        return None if channel is None else qualified(channel, "channel")
+
+    @field_validator("reviewers")
+    @classmethod
+    def _reviewer_ids(cls, ids: tuple[str, ...]) -> tuple[str, ...]:
+        return _qualified(ids, "user")
+
+    @model_validator(mode="after")
+    def _complete(self) -> ReviewSettings:
+        if self.enabled and (self.channel is None or not self.reviewers):
+            raise ValueError("review.enabled needs review.channel and at least one of review.reviewers")
+        return self
+
+    def policy(self) -> FlagPolicy:
+        """The flagging policy :func:`analyzers.flagging.maybe_flag` applies."""
+        f = self.flagging
+        return FlagPolicy(f.high_risk_stress, f.high_risk_negative, f.uncertainty_margin, f.audit_rate,
+                          f.daily_cap, f.author_weekly_cap, float(self.unlabelled_ttl_days))
+
+
 class Settings(_Section):
     """The contents of ``teamweather.yaml``."""
 
@@ -210,6 +273,7 @@ class Settings(_Section):
     worker: WorkerSettings = WorkerSettings()
     digest: DigestSettings = DigestSettings()
     alerts: AlertSettings = AlertSettings()
+    review: ReviewSettings = ReviewSettings()
     teams: tuple[TeamSettings, ...] = ()
 
     @field_validator("timezone")

@@ -19,7 +19,7 @@ import sqlite_utils
 from analyzers.pseudonymise import Pseudonymiser
 from bot import texts
 from bot.platform_ids import DEFAULT_PLATFORM, bare, platform_of
-from storage import audit, consent, events, inbox, scores
+from storage import audit, consent, events, inbox, review, scores
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +155,7 @@ class Teamweather:
         with self.db.conn:
             removed_score = scores.delete(self.db, key)
             removed_pending = inbox.discard(self.db, key)
+            review.delete_message(self.db, key)
         return removed_score or removed_pending
 
     # -- commands -------------------------------------------------------------------------
@@ -222,7 +223,8 @@ class Teamweather:
         checkpoint(self.db)
         return Reply(
             texts.FORGOTTEN.format(
-                total=sum(erased.values()), scores=erased["scores"], pending=erased["inbox"]
+                total=sum(erased.values()), scores=erased["scores"], pending=erased["inbox"],
+                flagged=erased["flags"],
             )
         )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import inspect
 import json
 import logging
@@ -35,6 +36,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from analyzers.analyzer import Analysis, Analyzer
+from analyzers.flagging import FlagPolicy
 from analyzers.pseudonymise import Member, Pseudonymiser
 from bot.config import Settings
 from bot.core import Outcome, Reply, Teamweather
@@ -43,7 +45,8 @@ from bot.demo_digests import FolderCourier, demo_settings, describe_deliveries, 
 from bot.demo_hostile import HostileReport, describe, hostile_round
 from bot.metrics import Metrics
 from bot.report import as_json
-from bot.runtime import default_analyzer
+from bot.demo_review import retraining_round, review_queue
+from bot.runtime import default_analyzer, review_flagger
 from bot import platforms
 from bot.platforms import replay as platform_replay
 from bot.server import build_web_app
@@ -117,7 +120,9 @@ async def replay(
     # bot lists the team's roster itself, from its Bot Connector (the replay's stub).
     pseudonymiser = Pseudonymiser(DEMO_KEY, members_of(workspace) if platform == "slack" else ())
     analyzer = analyzer or default_analyzer()
-    worker = ScoringWorker(db_path, analyzer, clock=clock)
+    # Flagging for review as a deployment with review on would (seeded, on the replay's clock).
+    flagger = review_flagger(FlagPolicy(), random.Random(0), clock)
+    worker = ScoringWorker(db_path, analyzer, clock=clock, flagger=flagger)
     core = Teamweather(
         db, pseudonymiser, admins=frozenset(ids["admins"]),
         zone=ZoneInfo(workspace["timezone"]), k=K, clock=clock,
@@ -262,7 +267,17 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
         for line in message_lines(message):
             echo(f"  | {line}")
     echo(f"Digest previews for {weeks[-1]} (the neutral report and Slack's Block Kit as JSON, chart PNG, HTML): {out / 'digests' / weeks[-1]}")
-    leaks = raw_leaks(db_path, workspace, events, extra=[out / "outbox", out / "digests"])
+    echo("")
+    queue = review_queue(core.db, core.pseudonymiser, workspace["team_id"], out / "review",
+                         platforms.payloads()["slack"], core.clock)
+    for line in review_lines(queue, out / "review"):
+        echo(line)
+    echo("")
+    echo("One retraining round on those labels (a challenger fine-tuned from the bundled model, then the "
+         "promotion gate):")
+    for line in retraining_round(core.db, out / "models").splitlines():
+        echo(f"  {line}" if line else "")
+    leaks = raw_leaks(db_path, workspace, events, extra=[out / "outbox", out / "digests", out / "review"])
     echo("")
     echo(f"Raw-text check: searched {db_path} and every digest for every member's name and user id "
          f"and every email address in the sample: {len(leaks)} found" + (f" {leaks}" if leaks else "."))
@@ -289,6 +304,21 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
     if side.differences or teams_leaks:
         raise AdaptersDisagree(f"the Slack and Teams adapters disagree on the sample ({len(side.differences)} "
                                f"difference(s), {len(teams_leaks)} raw string(s) in {teams_path.name})")
+
+
+def review_lines(queue: Any, folder: Path) -> list[str]:
+    """The review queue as the demo prints it."""
+    kinds = ", ".join(f"{n} {policy.replace('_', '-')}" for policy, n in sorted(queue.flagged.items()))
+    lines = [
+        f"Review queue: {sum(queue.flagged.values())} messages flagged ({kinds}) from {queue.authors} people, "
+        f"at most {queue.most_per_author_week} per person per week; {queue.posted} posted to the review "
+        f"channel ({folder}).",
+        f"  Two simulated reviewers labelled {queue.labelled} of them ({queue.double} by both). The first post, "
+        "as reviewers see it after labelling:",
+    ]
+    lines += [f"  | {line}" for line in queue.first_post]
+    lines += [f"  thread: {line}" for line in queue.first_thread]
+    return lines
 
 
 class ScoredOnce:

@@ -315,7 +315,7 @@ def html_page(content: Report, chart_src: str) -> str:
         elif isinstance(part, Chart):
             width, height = CHART_PIXELS
             parts.append(f'<img src="{e(chart_src)}" alt="{e(part.alt)}" width="{width}" height="{height}">')
-        else:
+        elif isinstance(part, Footnote):
             heading = f"<h2>{e(part.heading)}</h2>" if part.heading else ""
             parts.append(f"<footer>{heading}<p>{e(part.text)}</p></footer>")
     parts.append("</body>\n</html>\n")

@@ -7,13 +7,14 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping
 
 from domain.teamweek import iso_week
-from bot import digests, lifecycle
+from bot import digests, lifecycle, retrain_job
 from bot.config import Config
 from bot.delivery import Courier
-from storage import audit, connect, deliveries, retention
+from bot.review import ReviewBoard, post_pending
+from storage import audit, connect, deliveries, retention, review
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,8 @@ class JobContext:
     config: Config
     courier: Callable[[], Courier]  # made when a job runs, so a job can run without Slack set up
     clock: Callable[[], float] = field(default=time.time)
+    review_boards: Callable[[], Mapping[str, ReviewBoard]] | None = None  # by platform name
+    start_round: Callable[[Config, str], object] = field(default=retrain_job.start_round)  # a retraining process
 
     def now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.clock(), self.config.zone)
@@ -92,9 +95,40 @@ def retention_purge() -> None:
     try:
         with db.conn:
             counts = retention.purge(db, cutoff.isoformat(), iso_week(cutoff))
+            counts.update(review.purge(db, ctx.clock()))  # expired flags, retired labels
             audit.record(db, "retention_purge", actor="system", detail={"before": cutoff.isoformat(), **counts},
                          at=ctx.clock())
         lifecycle.purge_due(db, ctx.config.settings.privacy.uninstall_grace_days, ctx.clock())  # logs each
     finally:
         db.close()
     log.info("retention purge before %s: %s", cutoff, counts)
+
+
+def post_flags() -> None:
+    """Post flagged messages not yet posted to the review channel (``review.enabled``)."""
+    ctx = _require()
+    r = ctx.config.settings.review
+    if not r.enabled or r.channel is None or ctx.review_boards is None:
+        return
+    from analyzers.pseudonymise import Pseudonymiser
+    from bot.runtime import review_desk
+
+    db = connect(ctx.config.settings.database)
+    try:
+        desk = review_desk(ctx.config, db, Pseudonymiser(ctx.config.secrets.pseudonym_key))
+        posted = post_pending(db, desk, ctx.review_boards(), r.channel)
+        due = r.retrain.enabled and retrain_job.due_by_labels(db, r.retrain.after_new_labels)
+    finally:
+        db.close()
+    if posted:
+        log.info("posted %d flagged message(s) to the review channel", posted)
+    if due:
+        ctx.start_round(ctx.config, "labels")
+
+
+def weekly_retrain() -> None:
+    """Start the weekly retraining round in its own process (``teamweather retrain --post``)."""
+    ctx = _require()
+    r = ctx.config.settings.review
+    if r.enabled and r.retrain.enabled:
+        ctx.start_round(ctx.config, "weekly")

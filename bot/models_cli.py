@@ -8,6 +8,7 @@ batches (see :mod:`bot.model_watch`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
@@ -91,14 +92,28 @@ def models() -> None:
 
 
 @models.command("list")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every version with all its metrics (a retraining round's decision, "
+                   "reason and gate figures among them) as JSON.")
 @click.pass_context
-def list_command(ctx: click.Context) -> None:
+def list_command(ctx: click.Context, as_json: bool) -> None:
     """List registered model versions; * marks the active one."""
     from storage import models as registry
 
     def run() -> None:
         with _Database(ctx) as db:
             versions = registry.list_all(db)
+        if as_json:
+            active = next((m.version for m in versions if m.active), None)
+            click.echo(json.dumps({
+                "active": active,
+                "bundled": _bundled(),
+                "versions": [{"version": m.version, "path": m.path, "tasks": list(m.tasks),
+                              "active": m.active, "created_at": m.created_at,
+                              "activated_at": m.activated_at, "previous": m.previous,
+                              "metrics": dict(m.metrics)} for m in versions],
+            }, indent=2))
+            return
         if not versions:
             click.echo(f"No model versions registered: the bundled model {_bundled()} scores "
                        "messages (add one with: teamweather models register PATH).")

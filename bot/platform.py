@@ -14,6 +14,7 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.delivery import Courier
+from bot.review import ReviewBoard
 
 __all__ = ["Platform"]
 
@@ -49,4 +50,9 @@ class Platform(Protocol):
     def courier(self) -> Courier:
         """What delivers digests and alerts to people on this platform (used by the
         scheduled jobs, on their own thread)."""
+        ...
+
+    def review_board(self) -> ReviewBoard:
+        """What posts flagged messages to the review channel, updates a post and replies in
+        its thread (used by the scheduled jobs, on their own thread)."""
         ...

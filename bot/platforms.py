@@ -13,13 +13,14 @@ from bot.delivery import Courier, PlatformCouriers
 from bot.metrics import Metrics
 from bot.platform import Platform
 from bot.report import Payload
+from bot.review import ReviewBoard
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from bot.runtime import Runtime
 
-__all__ = ["Replay", "courier", "enabled", "payloads", "plain_text", "replay", "replay_workspace", "teams_package"]
+__all__ = ["Replay", "courier", "enabled", "review_board", "payloads", "plain_text", "replay", "replay_workspace", "teams_package"]
 
 
 def enabled(config: Config, runtime: Runtime) -> list[Platform]:
@@ -50,6 +51,23 @@ def courier(config: Config) -> Courier:
 
         couriers["msteams"] = standalone_courier(config)
     return PlatformCouriers(couriers)
+
+
+def review_board(config: Config) -> dict[str, ReviewBoard]:
+    """What posts to the review channel outside a running bot (the scheduled review jobs), by
+    platform name, on every enabled platform: give :func:`bot.review.post_pending` all of them,
+    it picks the review channel's."""
+    boards: dict[str, ReviewBoard] = {}
+    if config.settings.slack.enabled:
+        from bot.slack.platform import standalone_review_board as slack_board
+
+        require_slack_token(config)
+        boards["slack"] = slack_board(config)
+    if config.settings.msteams.enabled:
+        from bot.teams.platform import standalone_review_board as teams_board
+
+        boards["msteams"] = teams_board(config)
+    return boards
 
 
 def payloads(config: Config | None = None) -> dict[str, Payload]:

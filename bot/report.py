@@ -9,7 +9,9 @@ parts:
   :class:`Line` (text, a bullet or small print, made of :class:`Span` and :class:`Link`) or
   :class:`Figure` (one figure of the week: label, value, arrow, what it means);
 - :class:`Chart`: where the chart image goes, when there is one;
-- :class:`Footnote`: the note under the message (a Slack context block).
+- :class:`Footnote`: the note under the message (a Slack context block);
+- :class:`Buttons`: a row of :class:`Button` the reader can press (the review actions); each
+  names the ``action`` handler the adapter routes the press to and the ``value`` it carries.
 
 All text is plain: no markup, nothing escaped. Each renderer escapes it for its platform, and
 shows emphasis from the flags. A :class:`Fold` is what a fuller rendering (the HTML preview)
@@ -22,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, Union
 
-__all__ = ["Chart", "Figure", "Fold", "Footnote", "Inline", "Line", "Link", "Part", "Payload", "Report",
+__all__ = ["Button", "Buttons", "Chart", "Figure", "Fold", "Footnote", "Inline", "Line", "Link", "Part", "Payload", "Report",
            "Row", "Section", "Span", "as_json", "from_json", "linkable", "plain_lines", "plain_text"]
 
 _LINKABLE = re.compile(r"^https?://[^\s<>|\"']+$")
@@ -120,7 +122,26 @@ class Footnote:
     heading: str | None = None
 
 
-Part = Union[Section, Chart, Footnote]
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice to press: ``action`` names the handler (``"review"``), ``value`` what the press
+    carries back (ids and a choice, never text); ``style`` ``danger`` for what cannot be undone."""
+
+    label: str
+    action: str
+    value: str
+    style: Literal["default", "primary", "danger"] = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Buttons:
+    """A row of buttons, after an optional label ("Sentiment")."""
+
+    buttons: tuple[Button, ...]
+    label: str | None = None
+
+
+Part = Union[Section, Chart, Footnote, Buttons]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +185,9 @@ def plain_lines(report: Report, chart: str | None = None) -> list[str]:
         elif isinstance(part, Chart):
             if chart is not None:
                 lines.append(chart)
+        elif isinstance(part, Buttons):
+            choices = " ".join(f"[{b.label}]" for b in part.buttons)
+            lines.append(f"{part.label}: {choices}" if part.label else choices)
         else:
             lines.append(part.text)
     return lines
@@ -199,6 +223,10 @@ def _part_json(part: Part) -> dict[str, Any]:
                 "lines": [_row_json(r) for r in part.lines], "fold": _fold_json(part.fold)}
     if isinstance(part, Chart):
         return {"type": "chart", "alt": part.alt}
+    if isinstance(part, Buttons):
+        return {"type": "buttons", "label": part.label,
+                "buttons": [{"label": b.label, "action": b.action, "value": b.value, "style": b.style}
+                            for b in part.buttons]}
     return {"type": "footnote", "text": part.text, "heading": part.heading}
 
 
@@ -236,4 +264,12 @@ def _part(data: dict[str, Any]) -> Part:
         return Chart(str(data["alt"]))
     if kind == "footnote":
         return Footnote(str(data["text"]), data["heading"])
+    if kind == "buttons":
+        styles = ("default", "primary", "danger")
+        buttons = []
+        for b in data["buttons"]:
+            if b["style"] not in styles:
+                raise ValueError(f"not a button style: {b['style']!r}")
+            buttons.append(Button(str(b["label"]), str(b["action"]), str(b["value"]), b["style"]))
+        return Buttons(tuple(buttons), data["label"])
     raise ValueError(f"not a part of a report: {kind!r}")

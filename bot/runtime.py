@@ -10,12 +10,17 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from aiohttp import web
 from apscheduler.schedulers.background import BackgroundScheduler
 
+import random
+
+import sqlite_utils
+
 from analyzers.analyzer import Analyzer
+from analyzers.flagging import FlagPolicy, maybe_flag
 from analyzers.pseudonymise import Pseudonymiser
 from bot import jobs, lifecycle, logs, platforms
 from bot.config import Config, require_platforms
@@ -31,8 +36,11 @@ from bot.scoring_process import ClassifierProcess, ClassifierSettings
 from bot.platform import Platform
 from bot.server import build_web_app
 from bot.storage_writer import StorageWriter
-from bot.worker import BatchPolicy, ScoringWorker
+from bot.review import ReviewBoard, ReviewDesk
+from bot.server import GUIDELINES_PATH
+from bot.worker import BatchPolicy, Flagger, ScoringWorker
 from storage import connect
+from storage.scores import Score
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +89,7 @@ class Runtime:
     worker: ScoringWorker
     classifier: ClassifierProcess | None = None  # the model's process (worker.mode: process)
     metrics: Metrics = field(default_factory=Metrics)
+    review: ReviewDesk | None = None  # HR review (review.enabled): on the writer's connection
 
     def start_scoring(self) -> None:
         """Load the model (in its process, if it has one) and start the worker."""
@@ -124,6 +133,8 @@ def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
             str(s.database), threads=s.worker.threads, nice=s.worker.nice, log_level=s.log_level,
         ))
         worker = ScoringWorker(s.database, classifier, policy)
+    if s.review.enabled:
+        worker.flagger = review_flagger(s.review.policy())
     core = Teamweather(
         writer.db,
         pseudonymiser,
@@ -132,12 +143,42 @@ def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
         max_text_chars=s.privacy.max_text_chars,
         on_enqueue=worker.notify,
     )
-    return Runtime(config, writer, pseudonymiser, core, worker, classifier)
+    desk = review_desk(config, writer.db, pseudonymiser) if s.review.enabled else None
+    return Runtime(config, writer, pseudonymiser, core, worker, classifier, review=desk)
 
 
-def start_scheduler(config: Config, courier: Callable[[], Courier]) -> BackgroundScheduler:
-    """Start the digest, purge and retry jobs (persisted in the database)."""
-    jobs.install_context(JobContext(config, courier=courier))
+def review_flagger(policy: FlagPolicy, rng: random.Random | None = None,
+                   clock: Callable[[], float] = time.time) -> Flagger:
+    """The worker's flagger: :func:`analyzers.flagging.maybe_flag` with ``policy``."""
+    chance = rng or random.Random()
+
+    def flag(db: sqlite_utils.Database, score: Score, text: str) -> None:
+        maybe_flag(db, policy, score, text, clock(), chance)
+
+    return flag
+
+
+def review_desk(config: Config, db: sqlite_utils.Database, pseudonymiser: Pseudonymiser) -> ReviewDesk:
+    """The review desk on ``db``, configured from ``review:``."""
+    r = config.settings.review
+    return ReviewDesk(db, pseudonymiser, reviewers=r.reviewers, guidelines_url=guidelines_url(config),
+                      retention_days=r.retention_days)
+
+
+def guidelines_url(config: Config) -> str:
+    """Where reviewers read the labelling guidelines: ``review.guidelines_url``, else the page
+    Teamweather's own server serves (``server.public_url`` + ``/review/guidelines``)."""
+    r, server = config.settings.review, config.settings.server
+    if r.guidelines_url:
+        return r.guidelines_url
+    base = (server.public_url or f"http://{server.host}:{server.port}").rstrip("/")
+    return f"{base}{GUIDELINES_PATH}"
+
+
+def start_scheduler(config: Config, courier: Callable[[], Courier],
+                    review_boards: Callable[[], Mapping[str, ReviewBoard]] | None = None) -> BackgroundScheduler:
+    """Start the digest, purge, retry and review jobs (persisted in the database)."""
+    jobs.install_context(JobContext(config, courier=courier, review_boards=review_boards))
     scheduler = build_scheduler(config.settings.database, config.settings)
     scheduler.start(paused=True)
     install_jobs(scheduler, config.settings)
@@ -190,7 +231,8 @@ async def serve(
     except BaseException:
         rt.close()
         raise
-    scheduler = start_scheduler(config, lambda: PlatformCouriers({p.name: p.courier() for p in running}))
+    scheduler = start_scheduler(config, lambda: PlatformCouriers({p.name: p.courier() for p in running}),
+                                lambda: {p.name: p.review_board() for p in running})
     web_app = build_web_app(health=rt.health, routes=[r for p in running for r in p.routes()])
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()

@@ -19,11 +19,13 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.config import Settings
+from bot.config import RetrainSettings, Settings
 
 WEEKLY_DIGEST = "weekly-digest"
 RETENTION_PURGE = "retention-purge"
 RETRY_DELIVERIES = "retry-deliveries"
+POST_FLAGS = "post-flags"
+WEEKLY_RETRAIN = "weekly-retrain"
 JOB_TABLE = "scheduler_jobs"
 
 
@@ -59,7 +61,16 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             IntervalTrigger(minutes=5, timezone=zone),
             60,
         ),
+        *([JobSpec(POST_FLAGS, "bot.jobs:post_flags", IntervalTrigger(minutes=1, timezone=zone), 60)]
+          if settings.review.enabled else []),
+        *([JobSpec(WEEKLY_RETRAIN, "bot.jobs:weekly_retrain", _weekly(settings.review.retrain, zone), grace)]
+          if settings.review.enabled and settings.review.retrain.enabled else []),
     ]
+
+
+def _weekly(retrain: RetrainSettings, zone: str) -> CronTrigger:
+    hour, minute = (int(part) for part in retrain.time.split(":"))
+    return CronTrigger(day_of_week=retrain.weekday, hour=hour, minute=minute, timezone=zone)
 
 
 def build_scheduler(database: Path, settings: Settings) -> BackgroundScheduler:
@@ -80,7 +91,12 @@ def install_jobs(scheduler: BackgroundScheduler, settings: Settings) -> None:
     A job whose trigger is unchanged is left alone: ``add_job(replace_existing=True)`` would
     move its next run time to the future and so skip a run that was due while the process
     was down, even inside the misfire grace time."""
-    for spec in job_specs(settings):
+    specs = job_specs(settings)
+    wanted = {spec.id for spec in specs}
+    for job in scheduler.get_jobs():
+        if job.id not in wanted:  # e.g. review turned off since the last start
+            scheduler.remove_job(job.id)
+    for spec in specs:
         existing = scheduler.get_job(spec.id)
         if existing is not None and _same(existing, spec):
             continue

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable
 from aiohttp import web
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
+GUIDELINES_PATH = "/review/guidelines"  # the reviewers' labelling guidelines (bot/review_guidelines.md)
 HEALTH_TIMEOUT_SECONDS = 2.0
 
 
@@ -33,6 +34,14 @@ def health_endpoint(report: Callable[[], dict[str, Any]]) -> Callable[[web.Reque
     return handle
 
 
+async def guidelines_endpoint(request: web.Request) -> web.StreamResponse:
+    """``GET /review/guidelines``: the labelling guidelines the review posts link to."""
+    from importlib import resources
+
+    text = resources.files("bot").joinpath("review_guidelines.md").read_text(encoding="utf-8")
+    return web.Response(text=text, content_type="text/markdown", charset="utf-8")
+
+
 def build_web_app(
     *,
     health: Callable[[], dict[str, Any]],
@@ -41,8 +50,9 @@ def build_web_app(
     """The web application: ``/healthz`` and the platforms' ``routes``."""
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app.router.add_get("/healthz", health_endpoint(health))
+    web_app.router.add_get(GUIDELINES_PATH, guidelines_endpoint)
     web_app.router.add_routes(list(routes))
     return web_app
 
 
-__all__ = ["MAX_BODY_BYTES", "build_web_app", "health_endpoint"]
+__all__ = ["GUIDELINES_PATH", "MAX_BODY_BYTES", "build_web_app", "guidelines_endpoint", "health_endpoint"]

@@ -48,7 +48,7 @@ RESUMED = "Resumed. Teamweather will analyse your new messages in enrolled chann
 ALREADY_COLLECTING = "Teamweather is already analysing your messages in enrolled channels."
 FORGOTTEN = (
     "Done. Erased {total} stored record(s) derived from your messages "
-    "({scores} score(s), {pending} waiting to be scored). Teamweather will not analyse your "
+    "({scores} score(s), {pending} waiting to be scored, {flagged} held for review). Teamweather will not analyse your "
     "messages again unless you run `/teamweather resume`."
 )
 
@@ -84,6 +84,9 @@ TEAMS_CHANNELS_ONLY = (
 TEAMS_PRIVATE_REPLY_FAILED = (
     "I could not open a private chat with you to answer. Add the Teamweather app for yourself "
     "in Teams (Apps, then Teamweather) and write to me there."
+)
+TEAMS_REVIEW_ELSEWHERE = (
+    "Review actions count only on the review posts in the review channel. Nothing was stored."
 )
 
 INTERNAL_ERROR = "Sorry, something went wrong on our side. Nothing was changed; please try again."
@@ -256,3 +259,49 @@ TEAMS_PLACEHOLDER_URLS = (
     "the package names placeholder {what} ({url}): Teams shows them to everyone who installs the "
     "app, so replace them (--website-url, --privacy-url, --terms-url) before publishing it"
 )
+
+
+# -- HR review of flagged messages (bot/review.py) -------------------------------------------
+
+REVIEW_TITLE = "Review request #{id}"
+REVIEW_INTRO = "Please label this pseudonymised message. Who wrote it is never shown."
+REVIEW_TEXT = "“{text}”"
+REVIEW_PREDICTION = "Model ({model}): {sentiment} (negative {negative}, neutral {neutral}, positive {positive}); stress {stress}"
+REVIEW_WHY = {
+    "high_risk": "Flagged because the prediction is high-risk (very negative or very stressed).",
+    "uncertain": "Flagged because the model was unsure: a label here teaches it most.",
+    "audit": "Flagged at random, to measure how accurate the model really is.",
+}
+REVIEW_GUIDELINES = "Labelling guidelines"
+REVIEW_SENTIMENT = "Sentiment"
+REVIEW_STRESS = "Stress"
+REVIEW_OTHER = "Or"
+REVIEW_CHOICES: Mapping[str, str] = {
+    "sentiment:negative": "Negative",
+    "sentiment:neutral": "Neutral",
+    "sentiment:positive": "Positive",
+    "stress:yes": "Stressed",
+    "stress:no": "Not stressed",
+    "skip": "Unclear — skip",
+    "delete": "Still contains personal data — delete",
+}
+REVIEW_LABELS = "Labels so far"
+REVIEW_LABEL_LINE = "Reviewer {n}: {answers}"
+REVIEW_NOTHING_YET = "none yet"
+REVIEW_SKIPPED = "Skipped as unclear; it expires unless someone labels it."
+REVIEW_DELETED_TEXT = "(deleted by a reviewer: it still contained personal data)"
+REVIEW_DELETED = "The text was deleted. Thank you: a missed name helps us improve name removal."
+REVIEW_FOOTNOTE = (
+    "Names, mentions, emails, phone numbers and links were replaced before anyone saw this. "
+    "Labels go into retraining; the author is never identified."
+)
+REVIEW_THREAD_LABEL = "Reviewer {n} labelled {what}."
+REVIEW_THREAD_CONFIRM = "Reviewer {n} confirmed {what}."
+REVIEW_THREAD_DISAGREE = "Reviewer {n} labelled {what}; reviewer {other} said {theirs}. Both are kept."
+REVIEW_THREAD_SKIP = "Reviewer {n} skipped this as unclear."
+REVIEW_THREAD_DELETE = "Reviewer {n} deleted the text: it still contained personal data."
+REVIEW_NOT_REVIEWER = "Only the configured reviewers can label flagged messages. Nothing was stored."
+REVIEW_GONE = "This flagged message is no longer held (it expired, was erased, or its text was deleted)."
+REVIEW_BAD_ACTION = "That review action was not understood. Nothing was stored."
+REVIEW_WRONG_CHANNEL = "Review buttons work only in the review channel. Nothing was stored."
+REVIEW_STRESS_WORDS = {True: "stressed", False: "not stressed"}

@@ -104,8 +104,14 @@ def analyze(analyzer: Analyzer, items: list[inbox.InboxItem]) -> list[Analysis]:
     return results
 
 
+#: Called with each score as it is written, in the same transaction, with the message's
+#: pseudonymised text: it may flag the message for review (:func:`analyzers.flagging.maybe_flag`).
+Flagger = Callable[[sqlite_utils.Database, scores.Score, str], object]
+
+
 def write_outcomes(
-    db: sqlite_utils.Database, items: list[inbox.InboxItem], outcomes: dict[Key, Outcome]
+    db: sqlite_utils.Database, items: list[inbox.InboxItem], outcomes: dict[Key, Outcome],
+    flagger: Flagger | None = None,
 ) -> int:
     """In one transaction, write the scores of ``items`` and remove them from the inbox,
     and count a failed attempt on each item the analyzer failed on (dropping, and
@@ -122,6 +128,8 @@ def write_outcomes(
             if isinstance(outcome, scores.Score):
                 if inbox.take(db, item):
                     scores.save(db, outcome)
+                    if flagger is not None:
+                        flagger(db, outcome, item.text)
                     written += 1
             elif isinstance(outcome, Unscorable):
                 if not inbox.count_failure(db, item):
@@ -205,8 +213,10 @@ class ScoringWorker:
         backoff_start: float = BACKOFF_START,
         backoff_cap: float = BACKOFF_CAP,
         beat_interval: float = BEAT_INTERVAL,
+        flagger: Flagger | None = None,
     ) -> None:
         self.db_path = db_path
+        self.flagger = flagger
         self.analyzer = analyzer
         self.analyzer_source = analyzer_source  # asked before each batch: a promoted model
         # takes over between batches, without a restart
@@ -262,7 +272,7 @@ class ScoringWorker:
                 if self.clock() < due:
                     return 0
             outcomes = self._classify(items)
-            written = write_outcomes(db, items, outcomes)
+            written = write_outcomes(db, items, outcomes, self.flagger)
             self._outcomes = {}  # on disk now
             self.scored += written
             if written:

@@ -7,6 +7,9 @@ the customers and every message. No real person's messages are used.
 Output (deterministic for a given version of this script, fixed seed):
 
 * ``bot/demo_data/workspace.json`` - company, members, teams, channels, admins.
+* ``bot/demo_data/intended.jsonl`` - what each person's message was written to express
+  (``{"channel", "ts", "mood"}``, mood one of pos, neu, neg, str): the demo's simulated
+  reviewers label flagged messages from it. Never read by the pipeline.
 * ``bot/demo_data/events.jsonl``   - one JSON object per line, sorted by time:
   ``{"kind": "event", "event": {...Slack Events API inner event...}}`` or
   ``{"kind": "command", "ts": "<unix seconds>", "command": {...slash command...}}``.
@@ -3276,6 +3279,10 @@ def main(argv: list[str] | None = None) -> int:
         with (args.out / "events.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
             for rec in events:
                 fh.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+        with (args.out / "intended.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
+            for m in sorted((m for m in gen.msgs if m.user), key=lambda m: (m.ts, CH[m.channel].id)):
+                fh.write(json.dumps({"channel": CH[m.channel].id, "ts": m.ts, "mood": m.mood},
+                                    separators=(",", ":")) + "\n")
         intended_moods(gen)
         print()
     res = check(args.out)

@@ -67,5 +67,5 @@ def erase_person(db: sqlite_utils.Database, author: str) -> dict[str, int]:
     """Delete every stored row derived from this pseudonym; return counts per table."""
     return {
         table: db.conn.execute(f"DELETE FROM {table} WHERE author = ?", (author,)).rowcount
-        for table in ("scores", "inbox")
+        for table in ("scores", "inbox", "flags")  # a flag's labels go with it (cascade)
     }

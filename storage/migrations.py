@@ -165,8 +165,52 @@ V7_CHANNEL_TEAMS = """
 ALTER TABLE channels ADD COLUMN team TEXT;
 """
 
+V8_REVIEW = """
+-- Messages flagged for HR review (issue [review]): the pseudonymised text a reviewer reads,
+-- the model's predictions and the policy that chose it. Never raw text; author is the
+-- pseudonym (per-author caps, forget-me), never shown to a reviewer. An unlabelled flag
+-- expires (expires_at); a labelled one is kept until keep_until (retention), then purged.
+-- Imported labels (labels import) are flags with policy 'import' and no author.
+CREATE TABLE flags (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_key TEXT UNIQUE,            -- NULL for imported examples
+    workspace TEXT NOT NULL,
+    author TEXT,                        -- pseudonym; NULL for imported examples
+    day TEXT NOT NULL,                  -- local date of the message, YYYY-MM-DD
+    text TEXT NOT NULL,                 -- pseudonymised, never raw ('' once deleted)
+    policy TEXT NOT NULL,               -- high_risk, uncertain, audit or import
+    policy_detail TEXT NOT NULL,        -- JSON: the thresholds or rate that chose it
+    sentiment TEXT,                     -- the model's prediction when flagged
+    p_negative REAL, p_neutral REAL, p_positive REAL, stress REAL,
+    model_version TEXT,
+    source TEXT NOT NULL,               -- 'review' or 'import:<file name>'
+    flagged_at REAL NOT NULL,
+    expires_at REAL,                    -- unlabelled flags are deleted after this
+    keep_until REAL,                    -- labelled ones after this
+    status TEXT NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open', 'labelled', 'skipped', 'deleted')),
+    post TEXT,                          -- JSON: where the review post is (platform ids)
+    posted_at REAL
+);
+CREATE INDEX flags_author ON flags (author);
+CREATE INDEX flags_workspace_time ON flags (workspace, flagged_at);
+CREATE INDEX flags_unposted ON flags (posted_at) WHERE posted_at IS NULL;
+-- One reviewer's labels for one flag (a second reviewer adds a row; the same reviewer
+-- changing their mind updates theirs). reviewer is the reviewer's pseudonym; NULL when
+-- imported.
+CREATE TABLE labels (
+    flag_id INTEGER NOT NULL REFERENCES flags(id) ON DELETE CASCADE,
+    reviewer TEXT NOT NULL,             -- pseudonym, or 'import'
+    sentiment TEXT CHECK (sentiment IN ('negative', 'neutral', 'positive')),
+    stress INTEGER CHECK (stress IN (0, 1)),
+    labelled_at REAL NOT NULL,
+    PRIMARY KEY (flag_id, reviewer)
+);
+"""
+
 MIGRATIONS: list[str] = [
     V1_INITIAL, V2_DIGESTS, V3_MODELS, V4_WORKSPACES, V5_SUGGESTIONS, V6_CONVERSATIONS, V7_CHANNEL_TEAMS,
+    V8_REVIEW,
 ]
 
 

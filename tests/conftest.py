@@ -210,12 +210,13 @@ class BotUnderTest(RunningBot):
             return resp.status, (await resp.json() if resp.content_type == "application/json" else {})
 
 
-def make_config(tmp_path: Path, **slack: Any) -> Config:
+def make_config(tmp_path: Path, *, more: dict[str, Any] | None = None, **slack: Any) -> Config:
+    """The test settings; ``more``: other top-level sections (``review``, …)."""
     settings = parse_settings(
         {"database": str(tmp_path / "teamweather.db"), "timezone": "UTC",
          "server": {"host": "127.0.0.1", "port": slack.pop("port", 0)},
          "slack": {"admins": [ADMIN], **slack},
-         "worker": {"max_wait_ms": 20}},
+         "worker": {"max_wait_ms": 20}, **(more or {})},
         "test.yaml",
     )
     secrets = Secrets(pseudonym_key=KEY, slack_bot_token="xoxb-test", slack_signing_secret=SIGNING_SECRET)
@@ -224,10 +225,13 @@ def make_config(tmp_path: Path, **slack: Any) -> Config:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(tmp_path: Path, app_token: str | None = None, port: int = 0) -> AsyncIterator[BotUnderTest]:
-    """``serve()`` on a loopback port (any free one by default), talking to a fresh fake Slack."""
+async def running_bot(
+    tmp_path: Path, app_token: str | None = None, port: int = 0, settings: dict[str, Any] | None = None,
+) -> AsyncIterator[BotUnderTest]:
+    """``serve()`` on a loopback port (any free one by default), talking to a fresh fake Slack;
+    ``settings``: more top-level sections of teamweather.yaml (``review``, …)."""
     fake = await start_fake_slack(FakeSlack(users=SLACK_USERS))
-    config = make_config(tmp_path, port=port, api_base_url=fake.api_url)
+    config = make_config(tmp_path, port=port, api_base_url=fake.api_url, more=settings)
     if app_token:
         config = dataclasses.replace(config, secrets=dataclasses.replace(config.secrets, slack_app_token=app_token))
     analyzer = RecordingAnalyzer()
@@ -402,17 +406,20 @@ def no_teams_auth() -> Any:
 
 @contextlib.asynccontextmanager
 async def running_teams_bot(
-    tmp_path: Path, *, authenticated: bool = False, with_slack: bool = False, **msteams: Any,
+    tmp_path: Path, *, authenticated: bool = False, with_slack: bool = False,
+    settings: dict[str, Any] | None = None, **msteams: Any,
 ) -> AsyncIterator[TeamsBotUnderTest]:
     """``serve()`` with Teams on (Slack too with ``with_slack``), its activities answered by a
     fresh fake Bot Connector. Authentication is off unless ``authenticated``: then the platform
-    is built from the secrets, as ``teamweather run`` builds it."""
+    is built from the secrets, as ``teamweather run`` builds it. ``settings``: more top-level
+    sections of teamweather.yaml (``review``, …)."""
+    more = settings or {}
     from bot.slack.platform import SlackPlatform
     from bot.teams.platform import TeamsPlatform
 
     connector = await start_fake_connector(FakeConnector(members=[dict(m) for m in TEAMS_ROSTER]))
     fake = await start_fake_slack(FakeSlack(users=SLACK_USERS)) if with_slack else None
-    settings = parse_settings(
+    parsed = parse_settings(
         {"database": str(tmp_path / "teamweather.db"), "timezone": "UTC",
          "server": {"host": "127.0.0.1", "port": 0},
          "slack": {"enabled": with_slack, "admins": [ADMIN], **({"api_base_url": fake.api_url} if fake else {})},
@@ -420,12 +427,12 @@ async def running_teams_bot(
          # Managers are whose personal chats the bot keeps (to send them digests).
          "teams": [{"name": "Payments", "channels": [f"msteams:{TEAMS_CHANNEL}"],
                     "managers": [f"msteams:{MEGAN}", f"msteams:{ADELE}"]}],
-         "worker": {"max_wait_ms": 20}},
+         "worker": {"max_wait_ms": 20}, **more},
         "test.yaml",
     )
     secrets = Secrets(pseudonym_key=KEY, slack_bot_token="xoxb-test", slack_signing_secret=SIGNING_SECRET,
                       msteams_app_id=APP_ID, msteams_app_password="test-password")
-    config = Config(settings, secrets, "test.yaml")
+    config = Config(parsed, secrets, "test.yaml")
 
     teams: list[TeamsPlatform] = []
 

@@ -121,10 +121,27 @@ class FakeSlack:
                 error = f"invalid slack file [json-pointer:{pointer}/slack_file]"
                 return {"ok": False, "error": "invalid_blocks", "errors": [error],
                         "response_metadata": {"messages": [f"[ERROR] {error}"]}}
-        message = {k: _json(v) for k, v in params.items() if k in ("text", "blocks", "metadata")}
+        message = {k: _json(v) for k, v in params.items() if k in ("text", "blocks", "metadata", "thread_ts")}
         message["ts"] = f"1700000000.{next(self._ids):06d}"
         self.messages.setdefault(str(params["channel"]), []).append(message)
         return {"ok": True, "channel": params["channel"], "ts": message["ts"]}
+
+    def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Replace a message's text and blocks in place (only the app's own messages)."""
+        for message in self.messages.get(str(params.get("channel")), []):
+            if message["ts"] == params.get("ts"):
+                message.update({k: _json(v) for k, v in params.items() if k in ("text", "blocks")})
+                message["edits"] = message.get("edits", 0) + 1
+                return {"ok": True, "channel": params["channel"], "ts": message["ts"], "text": message.get("text")}
+        return {"ok": False, "error": "message_not_found"}
+
+    def message(self, channel: str, ts: str) -> dict[str, Any]:
+        """The app's message ``ts`` in ``channel`` as it stands now (after any chat.update)."""
+        return next(m for m in self.messages.get(channel, []) if m["ts"] == ts)
+
+    def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """The app's replies in the thread of message ``ts`` in ``channel``."""
+        return [m for m in self.messages.get(channel, []) if m.get("thread_ts") == ts]
 
     def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
         posted = self.messages.get(str(params["channel"]), [])

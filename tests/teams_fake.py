@@ -2,10 +2,13 @@
 calls, in the spirit of ``tests/slack_fake.py``. A test points an activity's ``serviceUrl`` at
 it; replies, proactive messages and card updates land in ``FakeConnector.activities``.
 
-Paths (Bot Framework REST API v3): POST /v3/conversations (create a 1:1 chat), POST
+Paths (Bot Framework REST API v3): POST /v3/conversations (create a 1:1 chat, or, with a
+``channelData.channel``, a new thread in that channel: answered as Teams answers it, the thread's
+``19:…;messageid=<id>`` and the first message's ``activityId``), POST
 /v3/conversations/{id}/activities (send), POST and PUT /v3/conversations/{id}/activities/{aid}
 (reply, update), DELETE the same (delete), GET /v3/conversations/{id}/pagedmembers and
-/v3/conversations/{id}/members (the roster).
+/v3/conversations/{id}/members (the roster). Every call that writes is also in ``calls`` as
+(kind, conversation, the activity id in its path).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -31,9 +35,15 @@ class FakeConnector:
     """State and call log of the fake Bot Connector."""
 
     members: list[dict[str, Any]] = field(default_factory=list)  # the roster of every conversation
-    failing: set[str] = field(default_factory=set)  # "send", "reply", "update", "create", "members": answer 500
-    activities: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (kind, conversation, activity)
-    conversations: list[dict[str, Any]] = field(default_factory=list)  # create-conversation bodies
+    # "send", "reply", "update", "create" (a 1:1 chat), "thread" (a channel thread), "members": answer 500
+    failing: set[str] = field(default_factory=set)
+    failing_status: int = 500  # what the failing kinds answer (the connector client retries a 500 for seconds)
+    # (kind, conversation, activity); kind: send, reply, update, delete, thread (a channel
+    # thread's first message, under the thread's conversation id)
+    activities: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    conversations: list[dict[str, Any]] = field(default_factory=list)  # create-conversation bodies (1:1 chats)
+    threads: list[dict[str, Any]] = field(default_factory=list)  # create-conversation bodies (channel threads)
+    calls: list[tuple[str, str, str | None]] = field(default_factory=list)  # (kind, conversation, path's activity id)
     server: TestServer | None = None
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -54,13 +64,23 @@ class FakeConnector:
 
     def _fail(self, what: str) -> web.Response | None:
         if what in self.failing:
-            return web.json_response({"error": {"code": "ServiceError", "message": "failing"}}, status=500)
+            return web.json_response({"error": {"code": "ServiceError", "message": "failing"}}, status=self.failing_status)
         return None
 
     async def _create(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
+        if channel:  # a new thread in a team channel
+            if (failed := self._fail("thread")) is not None:
+                return failed
+            self.threads.append(body)
+            first = f"{int(time.time() * 1000)}{next(self._ids):03d}"
+            thread = f"{channel};messageid={first}"
+            self.activities.append(("thread", thread, dict(body.get("activity") or {}, id=first)))
+            self.calls.append(("thread", channel, None))
+            return web.json_response({"id": thread, "activityId": first, "serviceUrl": self.url})
         if (failed := self._fail("create")) is not None:
             return failed
-        body = await request.json()
         self.conversations.append(body)
         members = body.get("members") or [{}]
         return web.json_response({"id": f"a:1:1-{members[0].get('id', 'x')}", "serviceUrl": self.url})
@@ -75,10 +95,12 @@ class FakeConnector:
             return failed
         body = json.loads(await request.text() or "{}")
         self.activities.append((kind, conversation, body))
+        self.calls.append((kind, conversation, activity_id))
         return web.json_response({"id": activity_id if kind == "update" else f"act-{next(self._ids)}"})
 
     async def _delete(self, request: web.Request) -> web.Response:
         self.activities.append(("delete", request.match_info["conversation"], {"id": request.match_info["activity"]}))
+        self.calls.append(("delete", request.match_info["conversation"], request.match_info["activity"]))
         return web.Response(status=200)
 
     async def _members(self, request: web.Request) -> web.Response:

@@ -728,7 +728,7 @@ async def test_forget_me_erases_the_persons_scores_only(driver: Driver) -> None:
     await driver.bot.drained()
     assert len(driver.stored().scores) == 3
     reply = await driver.command("forget-me")
-    assert reply is not None and plain(reply) == plain(texts.FORGOTTEN.format(total=2, scores=2, pending=0))
+    assert reply is not None and plain(reply) == plain(texts.FORGOTTEN.format(total=2, scores=2, pending=0, flagged=0))
     assert [s["author"] for s in driver.stored().scores] == [author_of(driver, "peer")]
     assert await driver.say("and after forgetting") == 200
     assert len(driver.stored().scores) == 1 and driver.stored().inbox == []

@@ -10,7 +10,9 @@ Three data sets, each with a ``train`` and a ``val`` split:
     confidence`` (``label`` 1 = stressed). Examples have task ``"stress"``.
 ``workplace/{split}.tsv``
     Synthetic workplace chat written for the project; raw (unquoted) TSV with columns
-    ``sentiment, stress, sector, text``. Examples have task ``"both"``.
+    ``sentiment, stress, sector, text``. Examples have task ``"both"``. Its ``train`` split also
+    takes ``workplace/train_more.tsv`` when that file is there (a second batch by three more
+    writers under the same guidelines, about half hard cases); ``val.tsv`` stays the measure.
 
 Texts are unescaped as they are loaded (:func:`unescape_entities`): the tweets are
 HTML-escaped as TweetEval publishes them (``&amp;``, ``&lt;``, ``&gt;``), while the classifier
@@ -34,6 +36,7 @@ from analyzers.emoji_text import emoji_as_codes
 
 __all__ = [
     "DATASETS",
+    "EXTRA_TRAIN",
     "DataError",
     "Example",
     "Task",
@@ -179,14 +182,24 @@ def load_workplace(path: Path) -> list[Example]:
 _LOADERS = {"sentiment": load_sentiment, "stress": load_stress, "workplace": load_workplace}
 
 
+#: Further files a data set's train split takes when they exist (the second workplace batch).
+EXTRA_TRAIN: Final[Mapping[str, tuple[str, ...]]] = {"workplace": ("workplace/train_more.tsv",)}
+
+
 def load_dataset(data_dir: Path, name: str, split: Split) -> list[Example]:
-    """One split of one data set (``sentiment``, ``stress`` or ``workplace``)."""
+    """One split of one data set (``sentiment``, ``stress`` or ``workplace``); a train split
+    includes the set's :data:`EXTRA_TRAIN` files that exist."""
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(DATASETS)}")
     if split not in ("train", "val"):
         raise ValueError(f"split must be 'train' or 'val', not {split!r}")
     pattern, _task = DATASETS[name]
-    return _LOADERS[name](Path(data_dir) / pattern.format(split=split))
+    examples = _LOADERS[name](Path(data_dir) / pattern.format(split=split))
+    if split == "train":
+        for extra in EXTRA_TRAIN.get(name, ()):
+            if (Path(data_dir) / extra).is_file():
+                examples += _LOADERS[name](Path(data_dir) / extra)
+    return examples
 
 
 def load_split(data_dir: Path, split: Split,

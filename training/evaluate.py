@@ -29,7 +29,7 @@ from analyzers.analyzer import SENTIMENT_LABELS, Analyzer
 from training.data import Example, load_split
 from training.metrics import expected_calibration_error, macro_recall, precision_recall_f1
 
-__all__ = ["GATES", "Gate", "evaluate", "gates", "metrics_from_probs", "render_gates"]
+__all__ = ["GATES", "PREFIX", "Gate", "evaluate", "gates", "metrics_from_probs", "render_gates"]
 
 #: (metric key, goal): the [classifiers] issue's quality gates on the shared val splits.
 GATES: Final[tuple[tuple[str, float], ...]] = (
@@ -42,7 +42,8 @@ GATES: Final[tuple[tuple[str, float], ...]] = (
 Gate = tuple[str, float | None, float, bool]
 
 #: Data set name in ``training.data`` -> metric prefix.
-_PREFIX: Final = {"sentiment": "tweeteval", "stress": "dreaddit", "workplace": "workplace"}
+PREFIX: Final = {"sentiment": "tweeteval", "stress": "dreaddit", "workplace": "workplace"}
+_PREFIX: Final = PREFIX
 
 
 def _pct(x: float) -> float:

@@ -142,11 +142,12 @@ class TrainSettings:
         return cls(**dict(values))
 
 
-def field_help() -> dict[str, str]:
-    """Each field's docstring (the string under it in :class:`TrainSettings`) as plain text on
-    one line, for ``--help``; empty when the source is not available."""
+def field_help(cls: type = TrainSettings) -> dict[str, str]:
+    """Each field's docstring (the string under it in the dataclass ``cls``, by default
+    :class:`TrainSettings`) as plain text on one line, for ``--help``; empty when the source
+    is not available."""
     try:
-        tree = ast.parse(inspect.getsource(TrainSettings))
+        tree = ast.parse(inspect.getsource(cls))
     except (OSError, TypeError):
         return {}
     body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []

@@ -44,7 +44,7 @@ import sys
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Sequence, cast
+from typing import Any, Callable, Mapping, Sequence, cast
 
 import numpy as np
 import torch
@@ -57,7 +57,8 @@ from training.evaluate import metrics_from_probs, render_gates
 from training.metrics import choose_threshold, fit_temperature, sigmoid, softmax
 from training.settings import NUM_LAYERS, TrainSettings, field_help
 
-__all__ = ["DATA_SOURCES", "ProgressEvent", "TrainReport", "main", "train"]
+__all__ = ["DATA_SOURCES", "FitResult", "ProgressEvent", "TrainReport", "calibrate_logits", "fit", "main",
+           "train"]
 
 DATA_SOURCES: tuple[str, ...] = (
     "Sentiment (tweets): SemEval-2017 Task 4 subtask A English data (Rosenthal, Farra and "
@@ -80,7 +81,9 @@ _DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 @dataclass(frozen=True)
 class ProgressEvent:
     """What :func:`train` reports to its ``progress`` callback: ``stage`` is ``"train"``
-    (after each optimiser step), ``"calibrate"`` or ``"save"``."""
+    (after each optimiser step), ``"calibrate"`` or ``"save"``;
+    :func:`training.retrain.retrain` adds ``"evaluate_champion"`` (first) and
+    ``"evaluate_challenger"`` (after ``"calibrate"``)."""
 
     stage: str
     step: int
@@ -206,7 +209,16 @@ def _calibrate(classifier: Classifier, val: dict[str, list[Example]]
     stress_logits: dict[str, NDArray[np.float32]] = {}
     for name, rows in val.items():
         sentiment_logits[name], stress_logits[name] = classifier.logits([r.text for r in rows])
+    return calibrate_logits(val, sentiment_logits, stress_logits)
 
+
+def calibrate_logits(val: Mapping[str, Sequence[Example]],
+                     sentiment_logits: Mapping[str, NDArray[np.float32]],
+                     stress_logits: Mapping[str, NDArray[np.float32]]
+                     ) -> tuple[float, float, float, dict[str, float]]:
+    """Step 6 of the module docstring from a model's raw logits on the val sets: the
+    sentiment temperature, the stress temperature, the stress threshold and the val metrics
+    (:func:`training.evaluate.metrics_from_probs`)."""
     def pooled(task: str) -> tuple[list[str], NDArray[np.float64]]:
         names = [n for n, rows in val.items() if rows and getattr(rows[0], task) is not None]
         weights = np.concatenate([np.full(len(val[n]), 1.0 / len(val[n])) for n in names]
@@ -236,35 +248,28 @@ def _calibrate(classifier: Classifier, val: dict[str, list[Example]]
     return t_sent, t_stress, threshold, metrics
 
 
-def train(settings: TrainSettings, data_dir: Path, out_dir: Path, *,
-          progress: Progress | None = None, command: str | None = None) -> TrainReport:
-    """Fine-tune on ``data_dir``'s train splits, calibrate on its val splits and save the
-    model version to ``out_dir`` (which must not exist or be empty); see the module
-    docstring for the method. ``command`` is recorded in the model card (default: this
-    process's command line)."""
-    started = time.perf_counter()
-    if out_dir.exists() and any(out_dir.iterdir()):
-        raise FileExistsError(f"{out_dir} already holds files; choose a new output directory")
-    random.seed(settings.seed)
-    np.random.seed(settings.seed)
-    torch.manual_seed(settings.seed)
-    rng = random.Random(settings.seed)
+@dataclass
+class FitResult:
+    """What :func:`fit` did: optimiser steps taken and the loss after each."""
 
-    train_sets = load_split(data_dir, "train")
-    val_sets = load_split(data_dir, "val")
-    if settings.limit_examples is not None:
-        train_sets = {k: v[:settings.limit_examples] for k, v in train_sets.items()}
-        val_sets = {k: v[:settings.limit_examples] for k, v in val_sets.items()}
-    examples: list[Example] = [
-        e for name, rows in train_sets.items()
-        for e in (rows * settings.workplace_repeat if name == "workplace" else rows)]
+    steps: int
+    losses: list[float]
+
+
+def fit(classifier: Classifier, examples: Sequence[Example], settings: TrainSettings, *,
+        progress: Progress | None = None, started: float | None = None) -> FitResult:
+    """The optimisation loop (steps 2-4 of the module docstring) on ``classifier`` as it is:
+    fresh heads on the base for :func:`train`, a loaded champion for
+    :func:`training.retrain.retrain`. Trains in fp32 on ``classifier.device``; the parameters
+    named by ``settings.encoder`` train (``requires_grad`` stays set on exactly those
+    afterwards) and the model is left in eval mode. Batches are shuffled with a
+    ``random.Random(settings.seed)``; torch's generator (dropout) is the caller's to seed.
+    ``started`` (a ``time.perf_counter()`` value) is where the progress events' elapsed
+    time counts from."""
     if not examples:
-        raise ValueError(f"no training examples under {data_dir}")
-
-    version = settings.version or out_dir.name
-    classifier = Classifier.fresh(version, seed=settings.seed, max_tokens=settings.max_tokens,
-                                  device=settings.device, threads=settings.threads)
-    classifier.batch_size = settings.eval_batch_size
+        raise ValueError("no training examples")
+    started = time.perf_counter() if started is None else started
+    rng = random.Random(settings.seed)
     device = classifier.device
     model = classifier.model
     model.float()
@@ -320,8 +325,41 @@ def train(settings: TrainSettings, data_dir: Path, out_dir: Path, *,
             if progress is not None:
                 progress(ProgressEvent("train", step, total, losses[-1],
                                        time.perf_counter() - started))
-    train_seconds = time.perf_counter() - started
     model.eval()
+    return FitResult(step, losses)
+
+
+def train(settings: TrainSettings, data_dir: Path, out_dir: Path, *,
+          progress: Progress | None = None, command: str | None = None) -> TrainReport:
+    """Fine-tune on ``data_dir``'s train splits, calibrate on its val splits and save the
+    model version to ``out_dir`` (which must not exist or be empty); see the module
+    docstring for the method. ``command`` is recorded in the model card (default: this
+    process's command line)."""
+    started = time.perf_counter()
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise FileExistsError(f"{out_dir} already holds files; choose a new output directory")
+    random.seed(settings.seed)
+    np.random.seed(settings.seed)
+    torch.manual_seed(settings.seed)
+
+    train_sets = load_split(data_dir, "train")
+    val_sets = load_split(data_dir, "val")
+    if settings.limit_examples is not None:
+        train_sets = {k: v[:settings.limit_examples] for k, v in train_sets.items()}
+        val_sets = {k: v[:settings.limit_examples] for k, v in val_sets.items()}
+    examples: list[Example] = [
+        e for name, rows in train_sets.items()
+        for e in (rows * settings.workplace_repeat if name == "workplace" else rows)]
+    if not examples:
+        raise ValueError(f"no training examples under {data_dir}")
+
+    version = settings.version or out_dir.name
+    classifier = Classifier.fresh(version, seed=settings.seed, max_tokens=settings.max_tokens,
+                                  device=settings.device, threads=settings.threads)
+    classifier.batch_size = settings.eval_batch_size
+    fitted = fit(classifier, examples, settings, progress=progress, started=started)
+    step, total, losses = fitted.steps, fitted.steps, fitted.losses
+    train_seconds = time.perf_counter() - started
     classifier.compress(settings.delta_rank)
 
     if progress is not None:

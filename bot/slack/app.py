@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, TypeVar
+import re
+import time
+from typing import Any, Awaitable, Callable, Coroutine, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
@@ -14,12 +16,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
 from bot.core import Teamweather
+from bot.review import ACTION as REVIEW_ACTION
+from bot.review import ActionResult, ReviewDesk
 from domain.errors import StorageBusy
 from bot.metrics import LogSummary, Metrics
-from bot.slack.convert import Deletion, MalformedEvent, from_command, from_message_event
+from bot.slack.convert import Deletion, MalformedEvent, ReviewPress, from_command, from_message_event, from_review_press
 from bot.slack.lifecycle import register_lifecycle
 from bot.slack.render import from_markdown
+from bot.slack.review_board import reply_args, update_args
 from bot.storage_writer import StorageWriter
+from storage import events
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,8 @@ def build_app(
     writer: StorageWriter | None = None,
     metrics: Metrics | None = None,
     verify_requests: bool = True,
+    review: ReviewDesk | None = None,
+    review_channel: str | None = None,
 ) -> AsyncApp:
     """The Bolt app. Events are acked only after the core has committed them to the inbox
     (``process_before_response``), so an acked message is never lost.
@@ -52,7 +60,11 @@ def build_app(
     write that cannot be committed in time is answered 503 so that Slack retries it. Without
     ``authorize``, Bolt identifies the bot with ``auth.test`` on first use.
     ``verify_requests=False`` is for callers that checked the signature already
-    (:func:`bot.slack.endpoint.slack_endpoint`)."""
+    (:func:`bot.slack.endpoint.slack_endpoint`).
+
+    ``review`` handles presses of the review buttons (``review:<flag id>:<choice>``), which
+    count only in ``review_channel`` (the Slack channel id; a press anywhere else gets a private
+    refusal); without it presses are acked and ignored."""
     bolt_logger = logging.getLogger("slack_bolt.teamweather")
     bolt_logger.addFilter(_NoTokenWarning())
     app = AsyncApp(
@@ -104,6 +116,63 @@ def build_app(
 
     app.command(COMMAND)(on_command)
 
+    def later(work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    review_calls = asyncio.Lock()  # a post's updates go out in the order of the presses
+
+    async def on_review_press(ack: Any, body: Any, client: AsyncWebClient, respond: Any) -> BoltResponse | None:
+        """A press of a review button (the endpoint refused a malformed one already; Socket
+        Mode's are checked here). The label is stored before the ack; what Slack shows after
+        it (the post updated in place, its thread, or a refusal only the presser sees) goes
+        out after the ack. A press delivered again (a replayed request) changes nothing: 409."""
+        try:
+            press = from_review_press(body)
+        except MalformedEvent as exc:
+            metrics.count("slack_malformed_requests")
+            malformed.note(str(exc))
+            return BoltResponse(status=400, body="malformed")
+        if review is None:  # review is off: nothing to do
+            await ack()
+            return None
+
+        async def tell(text: str) -> None:
+            later(_privately(respond, text))
+
+        if press.channel != review_channel:  # a review post shown elsewhere: not a review
+            metrics.count("review_presses_refused")
+            await ack()
+            await tell(texts.REVIEW_WRONG_CHANNEL)
+            return None
+        desk = review
+        try:
+            result = await store(lambda: _act_once(desk, press))
+        except StorageBusy:
+            metrics.count("storage_busy")
+            await ack()
+            await tell(texts.BUSY)
+            return None
+        except Exception as exc:  # the type only: a message may quote the payload
+            log.error("a review press failed (%s); nothing was changed", type(exc).__name__)
+            await ack()
+            await tell(texts.INTERNAL_ERROR)
+            return None
+        if result is None:
+            metrics.count("slack_replayed_presses")
+            return BoltResponse(status=409, body="already handled")
+        await ack()
+        if result.refusal is not None:
+            metrics.count("review_presses_refused")
+            await tell(result.refusal)
+            return None
+        metrics.count("review_labels")
+        later(_show(client, press, result, review_calls))
+        return None
+
+    app.action(re.compile(f"^{REVIEW_ACTION}:"))(on_review_press)
+
     @app.error
     async def on_error(error: Exception) -> BoltResponse:
         if isinstance(error, StorageBusy):
@@ -116,6 +185,39 @@ def build_app(
 
     register_lifecycle(app, core, store)  # app_uninstalled, tokens_revoked
     return app
+
+
+def _act_once(desk: ReviewDesk, press: ReviewPress) -> ActionResult | None:
+    """The desk's answer to ``press`` (on the writer thread); None when this very press was
+    handled already (a request replayed within its signature's lifetime). The press is
+    remembered in the same transaction as the label (``seen_events``, kept a day)."""
+    with desk.db.conn:
+        if not events.first_sighting(desk.db, press.delivery, time.time()):
+            return None
+        return desk.act("slack", press.workspace, press.user, press.value)
+
+
+async def _privately(respond: Any, text: str) -> None:
+    """A message only the presser sees, beside the post (which stays as it is)."""
+    try:
+        await respond(text=from_markdown(text), response_type="ephemeral", replace_original=False)
+    except Exception as exc:  # the type only: the response URL is a secret of sorts
+        log.warning("could not answer a review press privately (%s)", type(exc).__name__)
+
+
+async def _show(client: AsyncWebClient, press: ReviewPress, result: ActionResult, lock: asyncio.Lock) -> None:
+    """The pressed post updated in place with the label, and the line for its thread."""
+    assert result.report is not None
+    post = {"channel": press.channel, "ts": press.message_ts}
+    async with lock:
+        try:
+            await client.chat_update(**update_args(post, result.report, result.text))
+            if result.thread:
+                await client.chat_postMessage(**reply_args(post, result.thread))
+        except SlackApiError as exc:
+            log.warning("the review post could not be updated: Slack said %s", exc.response.get("error"))
+        except Exception as exc:
+            log.warning("the review post could not be updated (%s)", type(exc).__name__)
 
 
 async def _join(client: AsyncWebClient, channel: str, respond: Any) -> None:

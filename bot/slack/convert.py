@@ -16,7 +16,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core import Command, Message
+from bot.review import ACTION as REVIEW_ACTION
+from bot.review import BadAction, parse_value
 from bot.slack.markup import to_plain
+from bot.slack.render import action_id
 from bot.slack.richtext import rich_text_to_mrkdwn
 
 # Message subtypes written by a person; everything else (joins, topic changes, bots…) is ignored.
@@ -25,6 +28,7 @@ SLACK_TS = r"^[0-9]{1,12}\.[0-9]{1,9}$"
 SLACK_USER = r"^[UWB][A-Z0-9]{2,31}$"
 SLACK_CHANNEL = r"^[CGD][A-Z0-9]{2,31}$"
 SLACK_TEAM = r"^[TE][A-Z0-9]{2,31}$"
+RESPONSE_URL = r"^https?://[^\s]+$"
 
 
 class MalformedEvent(ValueError):
@@ -146,3 +150,67 @@ def from_command(payload: dict[str, Any]) -> Command:
         user=str(payload.get("user_id") or ""),
         text=str(payload.get("text") or ""),
     )
+
+
+# -- interactivity: a press of a review button ----------------------------------------------------
+
+class _Team(_Shape):
+    id: str = Field(pattern=SLACK_TEAM)
+
+
+class _User(_Shape):
+    id: str = Field(pattern=SLACK_USER)
+
+
+class _MessageContainer(_Shape):
+    type: Literal["message"]
+    channel_id: str = Field(pattern=SLACK_CHANNEL)
+    message_ts: str = Field(pattern=SLACK_TS)
+
+
+class _ButtonAction(_Shape):
+    type: Literal["button"]
+    action_id: str = Field(max_length=255)
+    value: str = Field(max_length=2000)
+    action_ts: str = Field(pattern=SLACK_TS)
+
+
+class _BlockActions(_Shape):
+    type: Literal["block_actions"]
+    team: _Team
+    user: _User
+    container: _MessageContainer
+    trigger_id: str = Field(min_length=1, max_length=128)
+    response_url: str = Field(pattern=RESPONSE_URL, max_length=2000)
+    actions: list[_ButtonAction] = Field(min_length=1, max_length=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPress:
+    """A press of a review button, as the core needs it: who pressed what, on which message."""
+
+    workspace: str
+    user: str
+    channel: str  # where the pressed message is
+    message_ts: str
+    value: str  # "<flag id>:<choice>", checked by bot.review.parse_value
+    response_url: str  # Slack's hook for a reply only the presser sees
+    delivery: str  # identifies this one press (a replayed request carries it again)
+
+
+def from_review_press(payload: Any) -> ReviewPress:
+    """Convert a ``block_actions`` payload pressing one review button (``review:<value>``, the
+    value ``<flag id>:<choice>``); MalformedEvent for anything else."""
+    if not isinstance(payload, dict):
+        raise MalformedEvent("block_actions: not an object")
+    press = _parse(_BlockActions, payload, "block_actions")
+    action = press.actions[0]
+    if action.action_id != action_id(REVIEW_ACTION, action.value):
+        raise MalformedEvent("block_actions: unexpected action_id")
+    try:
+        parse_value(action.value)
+    except BadAction:
+        raise MalformedEvent("block_actions: unexpected actions.0.value") from None
+    return ReviewPress(press.team.id, press.user.id, press.container.channel_id, press.container.message_ts,
+                       action.value, press.response_url,
+                       f"slack-action:{press.team.id}:{press.trigger_id}:{action.action_ts}")

@@ -3,7 +3,12 @@
 It checks everything about a request before the Bolt app sees it: the signature (over the
 raw bytes), the encoding, and the shape of the envelope. So an unsigned request never
 reaches Bolt (whose verification middleware would log its body), and a signed but malformed
-one is acked without a trace, so that Slack does not retry it.
+event is acked without a trace, so that Slack does not retry it.
+
+Interactivity requests (a press of a review button: a form whose one field, ``payload``, is
+JSON) come to the same path and are checked as strictly, down to the button's value: a signed
+one that is malformed in any way is answered 400 (Slack does not retry those, and the
+reviewer's client shows that the press failed) and never reaches Bolt.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.metrics import LogSummary, Metrics
+from bot.slack.convert import MalformedEvent, from_review_press
 
-__all__ = ["parse_payload", "slack_endpoint", "well_formed"]
+__all__ = ["interaction_problem", "is_interaction", "parse_interaction", "parse_payload", "slack_endpoint", "well_formed"]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +65,37 @@ def parse_payload(body: str, content_type: str) -> dict[str, Any] | None:
     except (ValueError, RecursionError):  # JSON errors are ValueErrors; deep nesting recurses
         return None
     return data if isinstance(data, dict) else None
+
+
+def is_interaction(raw: bytes, content_type: str) -> bool:
+    """Whether the request is an interactivity payload (``payload=<json>``, form-encoded), by
+    its first bytes, so that one that is not even UTF-8 is recognised too."""
+    return content_type != "application/json" and raw.startswith(b"payload=")
+
+
+def parse_interaction(raw: bytes) -> dict[str, Any] | None:
+    """An interactivity request's payload: the form's one field, ``payload``, a JSON object;
+    None for anything else (not UTF-8, before or after percent-decoding; other fields; not
+    JSON; not an object)."""
+    try:
+        fields = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True, errors="strict")
+        if len(fields) != 1 or fields[0][0] != "payload":
+            return None
+        data = json.loads(fields[0][1])
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSON errors are ValueErrors
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def interaction_problem(payload: dict[str, Any] | None) -> str | None:
+    """Why an interactivity payload is not a press Teamweather handles, or None."""
+    if payload is None:
+        return "interaction not a form with a JSON object"
+    try:
+        from_review_press(payload)
+    except MalformedEvent as exc:
+        return str(exc)
+    return None
 
 
 def well_formed(payload: dict[str, Any]) -> bool:
@@ -98,6 +135,12 @@ def slack_endpoint(app: AsyncApp, signing_secret: str, metrics: Metrics | None =
             metrics.count("slack_refused_requests")
             rejections.note(problem)
             return web.json_response({"error": "invalid signature"}, status=401)
+        if is_interaction(raw, request.content_type):
+            why = interaction_problem(parse_interaction(raw))
+            if why is not None:
+                metrics.count("slack_malformed_requests")
+                malformed.note(why)
+                return web.json_response({"error": "malformed request"}, status=400)
         try:
             body = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -105,7 +148,7 @@ def slack_endpoint(app: AsyncApp, signing_secret: str, metrics: Metrics | None =
             malformed.note("not UTF-8")
             return web.json_response({"ok": True, "ignored": "malformed"})
         payload = parse_payload(body, request.content_type)
-        if payload is None or not well_formed(payload):
+        if payload is None or not (well_formed(payload) or is_interaction(raw, request.content_type)):
             metrics.count("slack_malformed_requests")
             malformed.note("not JSON or a form" if payload is None else "unexpected envelope")
             return web.json_response({"ok": True, "ignored": "malformed"})

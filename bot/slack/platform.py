@@ -13,11 +13,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Config
 from bot.delivery import Courier
+from bot.platform_ids import bare, platform_of
+from bot.review import ReviewBoard
 from bot.slack import directory
 from bot.slack.app import build_app
 from bot.slack.channels import check_team_channels
 from bot.slack.courier import SlackCourier, web_client
 from bot.slack.endpoint import slack_endpoint
+from bot.slack.review_board import SlackReviewBoard
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SlackPlatform", "slack_client"]
+__all__ = ["SlackPlatform", "review_channel", "slack_client", "standalone_review_board"]
 
 
 def slack_client(config: Config) -> AsyncWebClient:
@@ -34,6 +37,20 @@ def slack_client(config: Config) -> AsyncWebClient:
     client = AsyncWebClient(token=config.secrets.slack_bot_token, base_url=config.settings.slack.api_base_url)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
     return client
+
+
+def review_channel(config: Config) -> str | None:
+    """The Slack id of the review channel, or None when review is off or its channel is on
+    another platform."""
+    channel = config.settings.review.channel
+    if not config.settings.review.enabled or channel is None or platform_of(channel) != "slack":
+        return None
+    return bare(channel)
+
+
+def standalone_review_board(config: Config) -> SlackReviewBoard:
+    """The review channel's board outside a running bot (its own sync client)."""
+    return SlackReviewBoard(web_client(config.secrets.slack_bot_token or "", config.settings.slack.api_base_url))
 
 
 class SlackPlatform:
@@ -49,6 +66,7 @@ class SlackPlatform:
         self.app = build_app(
             runtime.core, signing_secret=config.secrets.slack_signing_secret or "", client=self.client,
             writer=runtime.writer, metrics=runtime.metrics, verify_requests=False,
+            review=runtime.review, review_channel=review_channel(config),
         )
         self.socket_mode = bool(config.secrets.slack_app_token)
         self._socket: AsyncSocketModeHandler | None = None
@@ -91,3 +109,6 @@ class SlackPlatform:
 
     def courier(self) -> Courier:
         return SlackCourier(web_client(self.config.secrets.slack_bot_token or "", self.config.settings.slack.api_base_url))
+
+    def review_board(self) -> ReviewBoard:
+        return standalone_review_board(self.config)

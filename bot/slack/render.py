@@ -1,7 +1,8 @@
 """Teamweather's neutral messages as Slack sees them: reports as Block Kit, texts as mrkdwn.
 
 A report (``bot/report.py``) becomes a header block (its title), one block per part (a
-section, the chart's image, a context block for the footnote) within Slack's limits, every
+section, the chart's image, a context block for the footnote, an actions block of buttons
+after its small label) within Slack's limits, every
 piece of text escaped so that names and reasons cannot ping or link. Replies (``bot/texts.py``)
 go from their Markdown subset to mrkdwn.
 """
@@ -11,12 +12,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.report import Chart, Figure, Footnote, Inline, Line, Link, Report, Row, Section, linkable
+from bot.report import Buttons, Chart, Figure, Footnote, Inline, Line, Link, Report, Row, Section, linkable
 
-__all__ = ["HEADER_LIMIT", "SECTION_LIMIT", "blocks", "escape", "from_markdown", "payload"]
+__all__ = ["ACTIONS_LIMIT", "BUTTON_TEXT_LIMIT", "HEADER_LIMIT", "SECTION_LIMIT", "action_id", "blocks", "escape",
+           "from_markdown", "payload"]
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
+ACTIONS_LIMIT = 25  # elements in one actions block
+BUTTON_TEXT_LIMIT = 75
 
 # Slack's own codes for the emoji Teamweather writes, so that messages read as they always
 # have; any other emoji goes as Unicode, which Slack shows too.
@@ -108,6 +112,32 @@ def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(escape(text), SECTION_LIMIT)}]}
 
 
+def action_id(action: str, value: str) -> str:
+    """A button's ``action_id``: the handler's name and the value it carries, so that it is
+    unique in the message and the app routes it by prefix (``review:…``)."""
+    return f"{action}:{value}"
+
+
+def _buttons(part: Buttons) -> list[dict[str, Any]]:
+    """A row of buttons as an actions block (its label as a context block before it); nothing
+    for a row without buttons (Slack refuses an empty actions block)."""
+    if not part.buttons:
+        return []
+    elements = []
+    for button in part.buttons[:ACTIONS_LIMIT]:
+        element: dict[str, Any] = {
+            "type": "button",
+            "text": {"type": "plain_text", "text": _cut(button.label, BUTTON_TEXT_LIMIT), "emoji": True},
+            "action_id": action_id(button.action, button.value),
+            "value": button.value,
+        }
+        if button.style != "default":
+            element["style"] = button.style
+        elements.append(element)
+    out = [_context(part.label)] if part.label else []
+    return [*out, {"type": "actions", "elements": elements}]
+
+
 def blocks(report: Report, image: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The report as Block Kit blocks, within Slack's limits. ``image``, the chart's image
     block, goes at the report's :class:`Chart` (last if it has none); without it the chart's
@@ -121,6 +151,8 @@ def blocks(report: Report, image: dict[str, Any] | None = None) -> list[dict[str
                 out.append(image)
         elif isinstance(part, Footnote):
             out.append(_context(part.text))
+        elif isinstance(part, Buttons):
+            out.extend(_buttons(part))
     if image is not None and report.chart is None:
         out.append(image)
     return out

@@ -28,10 +28,26 @@ tenant), never by the person who removed it; Teams sends both events for one rem
 second changes nothing. The scores already kept stay under the retention rules (a tenant holds
 other teams, so nothing purges it on a team's removal; ``teamweather purge --workspace
 <tenant>`` erases all of it).
+
+HR review (issue [review], ``review.enabled``, the core's :class:`bot.review.ReviewDesk`). A
+review post is an Adaptive Card; a press of one of its buttons comes as a ``message`` whose
+``value`` is the button's data (:func:`bot.teams.convert.review_press`; a malformed one never
+gets here, the endpoint answers it 400). It is neither a command nor a message to collect. On
+the writer's thread, in one transaction: the activity is noted (``storage.events``, by its
+conversation and id), so a replay of the same activity changes nothing and says nothing (the
+endpoint answers it 409: :class:`ReplayedPress`); a press from anywhere but the configured
+review channel is refused; otherwise the desk handles it. A refusal goes privately to the person who pressed (the 1:1 chat, as for
+commands); an accepted press updates the card in place (the card is the press's
+``replyToId``) and its line goes to the card's reply chain. With review off, presses are
+ignored. Whenever an activity comes from the review channel (the app installed in its team, a
+message there), the channel's address is stored (``storage.conversations``, keyed
+``msteams-channel:<channel id>``: ids and the service URL, no person), so that
+``bot/teams/review_board.py`` can post there later.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Callable, TypeVar
 
@@ -43,19 +59,37 @@ from botbuilder.schema import (
 from bot import texts
 from bot.core import Command, Message, Outcome, Reply, Teamweather
 from bot.metrics import Metrics
+from bot.review import ActionResult, ReviewDesk
 from bot.storage_writer import StorageWriter
-from bot.teams.convert import TeamsActivity, channel_of, to_command, to_deletion, to_message, where_from
+from bot.teams import render
+from bot.teams.convert import (
+    MalformedPress, ReviewPress, TeamsActivity, channel_of, review_press, to_command, to_deletion, to_message, where_from,
+)
 from bot.teams.directory import DirectoryUnavailable, TeamsDirectory
 from bot.teams.render import reply_text
 from domain.errors import StorageBusy
-from storage import audit, consent, conversations, team_channels
+from storage import audit, consent, conversations, events, team_channels
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PARSED", "TeamweatherBot"]
+__all__ = ["PARSED", "REVIEW_CHANNEL_KEY", "ReplayedPress", "TeamweatherBot", "review_channel_key"]
 
 PARSED = "teamweather.activity"  # turn_state key: the activity as the endpoint validated it
 CHANNEL = "msteams"
+REVIEW_CHANNEL_KEY = "msteams-channel:"  # storage.conversations key prefix of a channel's address
+
+
+class ReplayedPress(Exception):
+    """A card press whose activity was handled before (the endpoint answers 409): nothing was
+    stored or sent for it this time."""
+
+
+def review_channel_key(channel: str) -> str:
+    """The ``storage.conversations`` key of a Teams channel's address (never a person's key:
+    those are ``msteams:<AAD object id>``)."""
+    return f"{REVIEW_CHANNEL_KEY}{channel}"
+
+
 T = TypeVar("T")
 
 
@@ -75,8 +109,13 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
         writer: StorageWriter | None = None,
         metrics: Metrics | None = None,
         recipients: frozenset[str] = frozenset(),
+        review: ReviewDesk | None = None,
+        review_channel: str | None = None,
     ) -> None:
         self.core = core
+        self.review = review  # None: review is off, presses are ignored
+        self.review_channel = review_channel  # the review channel's 19:… id, when it is on Teams
+        self._review_address: str | None = None  # the review channel's address as last stored
         self.recipients = recipients  # AAD object ids, lower case: whose personal chat is kept
         self.directory = directory
         self.app_id = app_id
@@ -87,6 +126,7 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
     async def handle(self, turn: TurnContext, parsed: TeamsActivity) -> None:
         """Run the turn of an activity the endpoint validated as ``parsed``."""
         turn.turn_state[PARSED] = parsed
+        await self._note_review_channel(parsed)
         await self.on_turn(turn)
 
     async def _store(self, fn: Callable[[], T]) -> T:
@@ -98,6 +138,15 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
         parsed: TeamsActivity = turn_context.turn_state[PARSED]
         if parsed.personal:
             await self._remember(turn_context, parsed, required=False)  # first contact
+        if parsed.value is not None:  # a button pressed on a card: never a command or a message
+            try:
+                press = review_press(parsed)
+            except MalformedPress as exc:  # the endpoint answers these 400 before the turn
+                log.warning("a malformed card press was ignored (%s)", exc)
+                return
+            if press is not None:
+                await self._review_press(turn_context, parsed, press)
+            return
         command = to_command(parsed)
         if command is not None:
             await self._command(turn_context, parsed, command)
@@ -264,6 +313,63 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
             log.warning("could not open a Teams chat with a person to answer privately (%s)", type(exc).__name__)
             await turn.send_activity(_message(texts.TEAMS_PRIVATE_REPLY_FAILED))
 
+    # -- HR review ------------------------------------------------------------------------
+
+    async def _review_press(self, turn: TurnContext, parsed: TeamsActivity, press: ReviewPress) -> None:
+        desk = self.review
+        if desk is None:
+            return  # review is off: a press of an old card changes nothing
+        in_channel = self.review_channel is not None and press.channel == self.review_channel
+        result = await self._store(lambda: _review_act(desk, press, in_channel, self.core.clock()))
+        if result is None:
+            self.metrics.count("msteams_review_replays")
+            raise ReplayedPress("this press was handled before")
+        if result.refusal is not None:
+            await self._send_privately(turn, parsed, _message(result.refusal))
+            return
+        self.metrics.count("msteams_review_actions")
+        card = press.card or _post_activity(result)
+        if result.report is not None and card:
+            updated = Activity().deserialize(render.activity(result.report, result.text))
+            updated.id = card
+            try:
+                await turn.update_activity(updated)
+            except Exception as exc:  # stored already: the card shows it at the next press
+                self.metrics.count("msteams_review_update_failed")
+                log.warning("could not update a review card in place (%s)", type(exc).__name__)
+        if result.thread:
+            await self._reply_in_chain(turn, card, _message(result.thread))
+
+    async def _reply_in_chain(self, turn: TurnContext, card: str | None, message: Activity) -> None:
+        """Answer in the reply chain of the card pressed (the press's conversation is that chain)."""
+        reference = TurnContext.get_conversation_reference(turn.activity)
+        reference.activity_id = card or reference.activity_id
+        try:
+            await turn.adapter.send_activities(turn, [TurnContext.apply_conversation_reference(message, reference)])
+        except Exception as exc:
+            self.metrics.count("msteams_review_reply_failed")
+            log.warning("could not reply in a review card's reply chain (%s)", type(exc).__name__)
+
+    async def _note_review_channel(self, parsed: TeamsActivity) -> None:
+        """Store the review channel's address when an activity comes from it (ids and the service
+        URL only); a busy database leaves it to the channel's next activity."""
+        channel, tenant = self.review_channel, parsed.tenant
+        if channel is None or tenant is None or channel_of(parsed) != channel:
+            return
+        reference = ConversationReference(
+            channel_id=CHANNEL, service_url=parsed.service_url, bot=ChannelAccount(id=parsed.recipient.id),
+            conversation=ConversationAccount(id=channel, is_group=True, conversation_type="channel", tenant_id=tenant),
+        ).serialize()
+        address = json.dumps(reference, sort_keys=True)
+        if address == self._review_address:
+            return
+        try:
+            await self._store(lambda: _save_reference(self.core, review_channel_key(channel), reference, tenant))
+        except StorageBusy:
+            self.metrics.count("storage_busy")
+            return
+        self._review_address = address
+
     # -- conversation references ----------------------------------------------------------
 
     async def _remember(self, turn: TurnContext, parsed: TeamsActivity, *, required: bool) -> None:
@@ -289,6 +395,29 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
 def _save_reference(core: Teamweather, user: str, reference: dict[str, Any], tenant: str) -> None:
     with core.db.conn:
         conversations.save(core.db, user, reference, workspace=tenant, at=core.clock())
+
+
+def _post_activity(result: ActionResult) -> str | None:
+    activity = (result.post or {}).get("activity")
+    return activity if isinstance(activity, str) and activity else None
+
+
+def _review_act(desk: ReviewDesk, press: ReviewPress, in_channel: bool, now: float) -> ActionResult | None:
+    """Note the press and act on it, in one transaction; None for a replay (seen before)."""
+    db = desk.db
+    try:
+        if not events.first_sighting(db, press.event_id, now):
+            db.conn.commit()
+            return None
+        if in_channel:
+            result = desk.act(CHANNEL, press.workspace, press.user, press.value)
+        else:
+            result = ActionResult(refusal=texts.TEAMS_REVIEW_ELSEWHERE)
+        db.conn.commit()  # the desk commits what it stores; a refusal leaves the note to commit
+        return result
+    except BaseException:
+        db.conn.rollback()
+        raise
 
 
 def _record_team(core: Teamweather, tenant: str, channel: str, team: str) -> bool:

@@ -10,6 +10,11 @@ Who is who: a person is their AAD object id (``from.aadObjectId``, the same in e
 chat, as ``msteams.admins`` lists them); a workspace is the tenant; a channel its
 ``19:…@thread.tacv2`` id (``channelData.channel.id``, never the ``;messageid=`` of one thread);
 a message its activity id.
+
+A press of a button on one of Teamweather's cards (an Adaptive Card ``Action.Submit``) comes as
+a ``message`` activity whose ``value`` is the button's ``data``: :func:`review_press` reads a
+review button's (``{"teamweather": "review", "value": "<flag id>:<choice>"}``) and raises
+:class:`MalformedPress` for any other ``value``, which the endpoint answers 400.
 """
 
 from __future__ import annotations
@@ -18,17 +23,21 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.core import Command, Message
 from bot.platform_ids import GUID, TEAMS_CHANNEL
+from bot.review import ACTION as REVIEW_ACTION
+from bot.review import BadAction, parse_value
 from bot.teams.markup import to_plain
+from bot.teams.render import ACTION_KEY
 
 __all__ = [
-    "CommandWhere", "Deletion", "MalformedActivity", "TeamsActivity", "addressed_to_bot", "channel_of",
-    "parse_activity", "to_command", "to_deletion", "to_message", "where_from",
+    "CommandWhere", "Deletion", "MalformedActivity", "MalformedPress", "ReviewPress", "TeamsActivity",
+    "addressed_to_bot", "channel_of", "is_card_press", "parse_activity", "review_press", "to_command",
+    "to_deletion", "to_message", "where_from",
 ]
 
 PLATFORM = "msteams"
@@ -40,6 +49,11 @@ _TIMESTAMP = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$"
 
 class MalformedActivity(ValueError):
     """A body that does not have the shape Teams sends; the message names fields, not values."""
+
+
+class MalformedPress(ValueError):
+    """A card press (a message with a ``value``) that is not a well-formed Teamweather review
+    press; the message names what is wrong, never the values."""
 
 
 class _Shape(BaseModel):
@@ -100,6 +114,8 @@ class TeamsActivity(_Shape):
     members_added: list[_Account] = Field(default_factory=list, alias="membersAdded", max_length=1000)
     members_removed: list[_Account] = Field(default_factory=list, alias="membersRemoved", max_length=1000)
     action: str | None = Field(None, max_length=100)
+    reply_to_id: str | None = Field(None, alias="replyToId", pattern=_ID)
+    value: Any = None  # a card press's data; checked by review_press
 
     @field_validator("timestamp")
     @classmethod
@@ -166,6 +182,48 @@ class Deletion:
     workspace: str
     channel: str
     ts: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPress:
+    """A reviewer's press of a review button on a card Teamweather posted."""
+
+    workspace: str  # the tenant
+    user: str  # the presser's AAD object id, lower-case
+    value: str  # the button's value, "<flag id>:<choice>" (bot.review.parse_value accepts it)
+    event_id: str  # what makes a replay of the same activity recognisable
+    channel: str | None  # the team channel the card is in (None outside a channel)
+    card: str | None  # the activity id of the card pressed (``replyToId``)
+
+
+def is_card_press(data: Mapping[str, Any]) -> bool:
+    """Whether a request body (read, maybe not valid) is a card press: a message with a ``value``."""
+    return data.get("type") == "message" and data.get("value") is not None
+
+
+def review_press(activity: TeamsActivity) -> ReviewPress | None:
+    """The review press this activity is; None when it is no card press at all (a message
+    without a ``value``); MalformedPress for a card press Teamweather did not make: a ``value``
+    that is not ``{"teamweather": "review", "value": "<flag id>:<choice>"}``, or a press without
+    an activity id, a tenant or the person's AAD object id."""
+    if activity.type != "message" or activity.value is None:
+        return None
+    value = activity.value
+    if not isinstance(value, dict):
+        raise MalformedPress("value: not an object")
+    if value.get(ACTION_KEY) != REVIEW_ACTION:
+        raise MalformedPress(f"value.{ACTION_KEY}: not a Teamweather action")
+    choice = value.get("value")
+    try:
+        parse_value(choice)
+    except BadAction:
+        raise MalformedPress("value.value: not <flag id>:<choice>") from None
+    assert isinstance(choice, str)  # parse_value accepts only text
+    tenant, user = activity.tenant, activity.user
+    if not activity.id or not tenant or not user:
+        raise MalformedPress("a press without its id, tenant or aadObjectId")
+    return ReviewPress(tenant, user, choice, f"{PLATFORM}:{activity.conversation.id}/{activity.id}",
+                       channel_of(activity), activity.reply_to_id)
 
 
 def parse_activity(data: Any) -> TeamsActivity:

@@ -43,7 +43,7 @@ from bot.delivery import Outgoing
 from bot.teams import render
 from domain.errors import PlatformUnavailable
 
-__all__ = ["CHANNEL_DATA_KEY", "TIMEOUT", "TeamsCourier"]
+__all__ = ["CHANNEL_DATA_KEY", "TIMEOUT", "TeamsCourier", "describe", "run_sync"]
 
 log = logging.getLogger(__name__)
 
@@ -112,23 +112,7 @@ class TeamsCourier:
         return reference
 
     def _run(self, work: Coroutine[Any, Any, _T]) -> _T:
-        """Run ``work`` on the bot's loop (from another thread) or on a fresh loop, within the
-        timeout."""
-        loop = self._loop
-        if loop is not None and loop.is_running():
-            if _running_loop() is loop:
-                work.close()
-                raise RuntimeError("TeamsCourier.send waits for the bot's event loop: call it from another thread")
-            future = asyncio.run_coroutine_threadsafe(work, loop)
-            try:
-                return future.result(self._timeout)
-            except concurrent.futures.TimeoutError:
-                future.cancel()
-                raise PlatformUnavailable(f"Teams did not answer within {self._timeout:g} s") from None
-        try:
-            return asyncio.run(asyncio.wait_for(work, self._timeout))
-        except asyncio.TimeoutError:
-            raise PlatformUnavailable(f"Teams did not answer within {self._timeout:g} s") from None
+        return run_sync(work, self._loop, self._timeout)
 
     async def _deliver(self, reference: ConversationReference, message: Outgoing) -> None:
         with_chart = message.chart_png is not None and len(message.chart_png) <= render.IMAGE_LIMIT
@@ -145,7 +129,7 @@ class TeamsCourier:
                     raise
             await self._post(reference, message, render.activity(message.report, message.text))  # the numbers
         except (ClientException, OSError) as exc:
-            raise PlatformUnavailable(_describe(exc)) from exc
+            raise PlatformUnavailable(describe(exc)) from exc
         await self._send_chart_after(reference, message)
 
     async def _post(self, reference: ConversationReference, message: Outgoing, activity: dict[str, Any]) -> None:
@@ -167,7 +151,26 @@ class TeamsCourier:
             await self._post(reference, message, image)
         except (ClientException, OSError) as exc:
             log.warning("%s for %s, %s went without its chart, and the chart could not follow: %s",
-                        message.kind, message.team, message.week, _describe(exc))
+                        message.kind, message.team, message.week, describe(exc))
+
+
+def run_sync(work: Coroutine[Any, Any, _T], loop: asyncio.AbstractEventLoop | None, timeout: float) -> _T:
+    """Run ``work`` from a synchronous thread: on ``loop`` (the bot's) when it is running, else
+    on a fresh loop; PlatformUnavailable past ``timeout`` seconds."""
+    if loop is not None and loop.is_running():
+        if _running_loop() is loop:
+            work.close()
+            raise RuntimeError("a Teams send waits for the bot's event loop: call it from another thread")
+        future = asyncio.run_coroutine_threadsafe(work, loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise PlatformUnavailable(f"Teams did not answer within {timeout:g} s") from None
+    try:
+        return asyncio.run(asyncio.wait_for(work, timeout))
+    except asyncio.TimeoutError:
+        raise PlatformUnavailable(f"Teams did not answer within {timeout:g} s") from None
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -183,7 +186,7 @@ def _status(exc: HttpOperationError) -> int | None:
     return status if isinstance(status, int) else None
 
 
-def _describe(exc: Exception) -> str:
+def describe(exc: Exception) -> str:
     """Why a post failed, for the ledger and the log: the HTTP status and Teams' error code, or
     the exception's type; never its message (it can hold conversation ids)."""
     if isinstance(exc, HttpOperationError):

@@ -12,10 +12,15 @@ It checks a request before the SDK runs the bot, in this order:
 3. UTF-8, JSON, and the shape of the fields the adapter reads
    (:func:`bot.teams.convert.parse_activity`): an authenticated request that fails them is
    answered 200 and ignored (nothing stored, counted as ``msteams_malformed_requests``), so
-   that no retry comes;
+   that no retry comes. A card press (a ``message`` with a ``value``: a button pressed on a card)
+   is the exception: one that is not a well-formed review press
+   (:func:`bot.teams.convert.review_press`: the ``value``'s shape, its ``<flag id>:<choice>``,
+   the presser's ids), or whose activity fails the shape, is answered 400 (counted as
+   ``msteams_malformed_presses``) and the bot never sees it, so nothing is stored;
 4. the turn (:class:`bot.teams.bot.TeamweatherBot`): ``StorageBusy`` or a roster that cannot be
-   loaded yet is 503 (nothing stored: Teams may send it again); any other failure is logged
-   by type and answered 200, never 5xx.
+   loaded yet is 503 (nothing stored: Teams may send it again); a review press handled before
+   (the same activity again: ``ReplayedPress``) is 409, having changed and said nothing; any
+   other failure is logged by type and answered 200, never 5xx.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
 from bot.metrics import LogSummary, Metrics
-from bot.teams.bot import TeamweatherBot
-from bot.teams.convert import MalformedActivity, parse_activity
+from bot.teams.bot import ReplayedPress, TeamweatherBot
+from bot.teams.convert import MalformedActivity, MalformedPress, is_card_press, parse_activity, review_press
 from bot.teams.directory import DirectoryUnavailable
 from domain.errors import StorageBusy
 
@@ -43,6 +48,10 @@ MAX_BODY_BYTES = 512 * 1024  # a Teams message is at most about 100 KB, with its
 
 def _ignored(reason: str) -> web.Response:
     return web.json_response({"ok": True, "ignored": reason})
+
+
+def _bad_press() -> web.Response:
+    return web.json_response({"error": "not a Teamweather review action"}, status=400)
 
 
 async def _body(request: web.Request) -> dict[str, Any] | str:
@@ -102,6 +111,10 @@ def teams_endpoint(
             stub = Activity(channel_id="msteams", service_url=service_url if isinstance(service_url, str) else None)
             if await authenticated(stub, header) is None:
                 return web.json_response({"error": "unauthorized"}, status=401)
+            if isinstance(data, dict) and is_card_press(data):
+                metrics.count("msteams_malformed_presses")
+                malformed.note("a card press of the wrong shape")
+                return _bad_press()
             metrics.count("msteams_malformed_requests")
             malformed.note(str(exc) if isinstance(exc, MalformedActivity) else f"unreadable by the SDK ({type(exc).__name__})")
             return _ignored("malformed")
@@ -109,10 +122,18 @@ def teams_endpoint(
         if auth is None:
             return web.json_response({"error": "unauthorized"}, status=401)
         try:
+            review_press(parsed)
+        except MalformedPress as exc:
+            metrics.count("msteams_malformed_presses")
+            malformed.note(str(exc))
+            return _bad_press()
+        try:
             response = await adapter.process_activity(auth, activity, lambda turn: bot.handle(turn, parsed))
         except StorageBusy:
             metrics.count("storage_busy")
             return web.json_response({"error": "storage busy, retry later"}, status=503)
+        except ReplayedPress:
+            return web.json_response({"error": "this action was handled already"}, status=409)
         except DirectoryUnavailable as exc:
             metrics.count("msteams_directory_unavailable")
             log.warning("%s: a message was refused (503) rather than stored with names in it", exc)

@@ -1,6 +1,7 @@
 """Microsoft Teams as a :class:`bot.platform.Platform`: the Bot Framework messaging endpoint
 (botbuilder's ``CloudAdapter``) on the shared web server, the member directory of the teams
-the bot is in, and personal chats for digests and alerts."""
+the bot is in, personal chats for digests and alerts, and the HR review channel (issue
+[review]: ``review.channel: msteams:19:…``)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from botframework.connector.auth import BotFrameworkAuthentication, CertificateS
 
 from bot.config import Config
 from bot.delivery import Courier
+from bot.platform_ids import bare, platform_of
+from bot.review import ReviewBoard
 from bot.teams.clients import ReusedClients
-from bot.teams.bot import TeamweatherBot
+from bot.teams.bot import TeamweatherBot, review_channel_key
 from bot.teams.directory import TeamsDirectory
 from bot.teams.endpoint import teams_endpoint
 from domain.errors import ConfigError
@@ -28,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["TeamsPlatform", "authentication", "standalone_courier"]
+__all__ = ["TeamsPlatform", "authentication", "review_channel", "standalone_courier", "standalone_review_board"]
 
 
 def authentication(config: Config) -> BotFrameworkAuthentication:
@@ -66,6 +69,7 @@ class TeamsPlatform:
         self.bot = TeamweatherBot(
             runtime.core, self.directory, app_id=self.app_id, writer=runtime.writer, metrics=runtime.metrics,
             recipients=config.settings.recipients("msteams"),
+            review=runtime.review, review_channel=review_channel(config),
         )
         self._refresher: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -98,6 +102,19 @@ class TeamsPlatform:
 
         return TeamsCourier(self.adapter, self.app_id, _references(self.config), loop=self._loop)
 
+    def review_board(self) -> ReviewBoard:
+        from bot.teams.review_board import TeamsReviewBoard
+
+        return TeamsReviewBoard(self.adapter, self.app_id, _channel_addresses(self.config), loop=self._loop)
+
+
+def review_channel(config: Config) -> str | None:
+    """The review channel's ``19:…`` id when review is on and its channel is on Teams, else None."""
+    r = config.settings.review
+    if not r.enabled or r.channel is None or platform_of(r.channel) != "msteams":
+        return None
+    return bare(r.channel)
+
 
 def standalone_courier(config: Config) -> Courier:
     """A courier outside the running bot (``teamweather digest --send``): its own adapter."""
@@ -105,6 +122,30 @@ def standalone_courier(config: Config) -> Courier:
 
     adapter = CloudAdapter(ReusedClients(authentication(config)))
     return TeamsCourier(adapter, config.secrets.msteams_app_id or "", _references(config))
+
+
+def standalone_review_board(config: Config) -> ReviewBoard:
+    """The review channel outside the running bot (the review job run by a command): its own
+    adapter, the channel's address read from the database."""
+    from bot.teams.review_board import TeamsReviewBoard
+
+    adapter = CloudAdapter(ReusedClients(authentication(config)))
+    return TeamsReviewBoard(adapter, config.secrets.msteams_app_id or "", _channel_addresses(config))
+
+
+def _channel_addresses(config: Config) -> Callable[[str], dict[str, Any] | None]:
+    """A channel's stored address (see bot/teams/review_board.py), read on the caller's own
+    connection (the board runs on the scheduler's thread)."""
+    path = config.settings.database
+
+    def address(channel: str) -> dict[str, Any] | None:
+        db = connect(path)
+        try:
+            return conversations.get(db, review_channel_key(channel))
+        finally:
+            db.close()
+
+    return address
 
 
 def _references(config: Config) -> Callable[[str], dict[str, Any] | None]:

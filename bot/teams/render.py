@@ -5,7 +5,11 @@ A report (``bot/report.py``) becomes one Adaptive Card (schema 1.5, the highest 
 the title as a large bold TextBlock; each section a Container (the alerts' with the
 ``attention`` style) holding its heading, its lines as TextBlocks and its figures as a FactSet;
 the chart as an Image where the report has its :class:`~bot.report.Chart`; the footnote small
-and subtle. Every TextBlock wraps. Chat messages leave folds out, as on Slack.
+and subtle; a row of :class:`~bot.report.Buttons` an ActionSet of ``Action.Submit`` (after its
+label as a bold TextBlock), each carrying ``{"teamweather": action, "value": value}`` as its
+``data``, which Teams sends back as the ``value`` of a message activity when it is pressed
+(``bot/teams/convert.py`` reads it). Every TextBlock wraps. Chat messages leave folds out, as on
+Slack.
 
 Escaping. TextBlocks and fact values are Markdown (bold, italic, lists, links); every piece of
 text from the report is escaped (:func:`escape`) so that a team name like ``**x**`` or
@@ -29,9 +33,9 @@ import re
 from typing import Any
 
 from bot.texts import COMMAND
-from bot.report import Chart, Figure, Footnote, Inline, Line, Link, Report, Section, Span, linkable
+from bot.report import Button, Buttons, Chart, Figure, Footnote, Inline, Line, Link, Report, Section, Span, linkable
 
-__all__ = ["CARD_CONTENT_TYPE", "CARD_VERSION", "IMAGE_LIMIT", "MESSAGE_LIMIT", "SECTION_LIMIT",
+__all__ = ["ACTION_KEY", "CARD_CONTENT_TYPE", "CARD_VERSION", "IMAGE_LIMIT", "MESSAGE_LIMIT", "SECTION_LIMIT",
            "TITLE_LIMIT", "activity", "activity_of", "card", "chart_uri", "escape", "message_size",
            "payload", "reply_text"]
 
@@ -43,6 +47,8 @@ SECTION_LIMIT = 3000  # characters of one section's lines, as on Slack
 MESSAGE_LIMIT = 28_000  # bytes of the message as UTF-16 JSON, its base64 chart not counted
 IMAGE_LIMIT = 1_000_000  # bytes of PNG: Teams shows card images under 1 MB
 _SHORTER = (SECTION_LIMIT, 2000, 1000, 500, 200)  # section sizes tried until the card fits
+ACTION_KEY = "teamweather"  # an Action.Submit's data: {ACTION_KEY: button.action, "value": button.value}
+_BUTTON_STYLES = {"danger": "destructive", "primary": "positive"}  # Adaptive Cards' names; else default
 
 _MARKUP = re.compile(r"([\\*_\[\]`~])")
 _LEADING_MARKER = re.compile(r"^(\s*)([-+#>]|\d+(?=[.)]))")
@@ -145,6 +151,24 @@ def _section(section: Section, limit: int) -> dict[str, Any]:
     return container
 
 
+def _submit(button: Button) -> dict[str, Any]:
+    """A button as an ``Action.Submit`` (its title is plain text: Teams shows no Markdown there)."""
+    action: dict[str, Any] = {"type": "Action.Submit", "title": button.label,
+                              "data": {ACTION_KEY: button.action, "value": button.value}}
+    if button.style in _BUTTON_STYLES:
+        action["style"] = _BUTTON_STYLES[button.style]
+    return action
+
+
+def _buttons(row: Buttons) -> list[dict[str, Any]]:
+    """A row of buttons: its label (a bold TextBlock, when it has one), then an ActionSet."""
+    items: list[dict[str, Any]] = []
+    if row.label:
+        items.append(_text(_block_start(escape(row.label)), weight="Bolder", spacing="Medium"))
+    items.append({"type": "ActionSet", "actions": [_submit(b) for b in row.buttons]})
+    return items
+
+
 def chart_uri(png: bytes) -> str:
     """The chart as a data URI, for an Adaptive Card's Image."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -167,6 +191,8 @@ def _body(report: Report, image: dict[str, Any] | None, limit: int) -> list[dict
         elif isinstance(part, Footnote):
             text = part.text if len(part.text) <= limit else part.text[: limit - 1] + "…"
             body.append(_text(_block_start(escape(text)), size="Small", isSubtle=True, spacing="Medium"))
+        elif isinstance(part, Buttons):
+            body.extend(_buttons(part))
     if image is not None and report.chart is None:
         body.append(image)
     return body

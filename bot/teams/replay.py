@@ -247,8 +247,9 @@ def _unescape(text: str) -> str:
 
 
 class _Connector:
-    """The parts of the Bot Connector the bot calls, on loopback: create a 1:1 chat, post an
-    activity (recorded in ``posted``), and the team's roster (``roster``)."""
+    """The parts of the Bot Connector the bot calls, on loopback: create a 1:1 chat or a thread
+    in a channel (the review channel, answered as Teams answers it), post or update an activity
+    (recorded in ``posted``), and the team's roster (``roster``)."""
 
     def __init__(self, roster: list[dict[str, Any]]) -> None:
         self.roster = roster
@@ -256,6 +257,11 @@ class _Connector:
 
     async def _create(self, request: web.Request) -> web.Response:
         body = await request.json()
+        channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
+        if channel:  # a new thread in a channel: its first message is the activity sent with it
+            self.posted.append((channel, body.get("activity") or {}))
+            first = f"demo-{len(self.posted)}"
+            return web.json_response({"id": f"{channel};messageid={first}", "activityId": first})
         person = (body.get("members") or [{}])[0].get("id", "someone")
         return web.json_response({"id": f"a:1demo-{person}"})
 
@@ -273,6 +279,7 @@ class _Connector:
             web.post("/v3/conversations", self._create),
             web.post("/v3/conversations/{conversation}/activities", self._post),
             web.post("/v3/conversations/{conversation}/activities/{activity}", self._post),
+            web.put("/v3/conversations/{conversation}/activities/{activity}", self._post),
             web.get("/v3/conversations/{conversation}/pagedmembers", self._members),
             web.get("/v3/conversations/{conversation}/members", self._members),
         ]

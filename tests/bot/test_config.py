@@ -306,3 +306,40 @@ def test_the_recipients_of_a_platform_are_its_managers_and_hr(tmp_path: Path) ->
     s = load(write(tmp_path, text), KEY_ENV).settings
     assert s.recipients("slack") == {"UHR0000001", "U0000000001", "U0000000002"}
     assert s.recipients("msteams") == {"aaaaaaaa-0000-4000-8000-000000000009", "bbbbbbbb-0000-4000-8000-000000000002"}
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("review:\n  enabled: true\n", "review.enabled needs review.channel"),
+        ("review:\n  enabled: true\n  channel: C0123ABCD\n", "at least one of review.reviewers"),
+        ("review:\n  flagging:\n    author_weekly_cap: 3\n", "review.flagging.author_weekly_cap:"),
+        ("review:\n  flagging:\n    audit_rate: 1.5\n", "review.flagging.audit_rate:"),
+        ("review:\n  retrain:\n    weekday: someday\n", "review.retrain.weekday:"),
+        ("review:\n  colour: blue\n", "review.colour:"),
+        ("server:\n  public_url: not a url\n", "server.public_url:"),
+    ],
+)
+def test_review_settings_are_checked(tmp_path: Path, yaml_text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load(write(tmp_path, yaml_text), KEY_ENV)
+    assert expected in str(raised.value)
+
+
+def test_review_ids_are_platform_qualified_and_build_the_flag_policy(tmp_path: Path) -> None:
+    text = ("review:\n  enabled: true\n  channel: C0123ABCD\n  reviewers: [U0123ABCD, 'msteams:00000000-0000-0000-0000-0000000000aa']\n"
+            "  unlabelled_ttl_days: 7\n  flagging:\n    daily_cap: 5\n")
+    review = load(write(tmp_path, text), KEY_ENV).settings.review
+    assert review.channel == "slack:C0123ABCD"
+    assert review.reviewers == ("slack:U0123ABCD", "msteams:00000000-0000-0000-0000-0000000000aa")
+    policy = review.policy()
+    assert (policy.daily_cap, policy.unlabelled_ttl_days, policy.author_weekly_cap) == (5, 7.0, 2)
+
+
+def test_review_posts_link_the_guidelines_on_the_public_url(tmp_path: Path) -> None:
+    from bot.runtime import guidelines_url
+
+    config = load(write(tmp_path, "server:\n  public_url: https://tw.example.com/\n"), KEY_ENV)
+    assert guidelines_url(config) == "https://tw.example.com/review/guidelines"
+    config = load(write(tmp_path, "review:\n  guidelines_url: https://wiki.example.com/labelling\n"), KEY_ENV)
+    assert guidelines_url(config) == "https://wiki.example.com/labelling"

@@ -128,3 +128,61 @@ def test_a_changed_schedule_replaces_the_job(tmp_path: Path) -> None:
         dt.datetime(2026, 11, 27, 16, 30, tzinfo=LONDON)
     ]
     assert len(jobs_now) == 3
+
+
+def test_review_adds_the_flag_posting_job_and_turning_it_off_removes_it(tmp_path: Path) -> None:
+    from bot.scheduler import POST_FLAGS
+
+    review = {"enabled": True, "channel": "slack:CREVIEW1", "reviewers": ["slack:UREVIEW1"]}
+    on = parse_settings({"database": str(tmp_path / "teamweather.db"), "review": review}, "test.yaml")
+    off = parse_settings({"database": str(tmp_path / "teamweather.db")}, "test.yaml")
+    connect(on.database).close()
+    with freeze_time(SUNDAY_NOON):
+        scheduler = build_scheduler(on.database, on)
+        scheduler.start(paused=True)
+        install_jobs(scheduler, on)
+        assert POST_FLAGS in {job.id for job in scheduler.get_jobs()}
+        install_jobs(scheduler, off)
+        assert {job.id for job in scheduler.get_jobs()} == {WEEKLY_DIGEST, RETENTION_PURGE, RETRY_DELIVERIES}
+        scheduler.shutdown()
+
+
+def test_the_flag_posting_job_posts_pending_flags_through_the_channels_platform(tmp_path: Path) -> None:
+    from typing import Mapping
+
+    from bot.report import Report
+    from storage import review as review_store
+
+    settings = parse_settings({"database": str(tmp_path / "teamweather.db"),
+                               "review": {"enabled": True, "channel": "msteams:19:abc@thread.tacv2",
+                                          "reviewers": ["msteams:00000000-0000-0000-0000-000000000001"]}},
+                              "test.yaml")
+    db = connect(settings.database)
+    with db.conn:
+        review_store.add(db, message_key="m", workspace="T", author="a", day="2026-11-20", text="t",
+                         policy="audit", policy_detail={}, sentiment="neutral", probs=(0.1, 0.8, 0.1),
+                         stress=0.1, model_version="m", now=1.0, ttl_s=1e9)
+
+    class Board:
+        def __init__(self) -> None:
+            self.channels: list[str] = []
+
+        def post(self, channel: str, report: Report, text: str) -> Mapping[str, Any]:
+            self.channels.append(channel)
+            return {"conversation": channel, "activity": "1"}
+
+        def update(self, post: Mapping[str, Any], report: Report, text: str) -> None: ...
+
+        def reply(self, post: Mapping[str, Any], text: str) -> None: ...
+
+    board = Board()
+    jobs.install_context(JobContext(Config(settings, Secrets(pseudonym_key=b"k" * 32), "test.yaml"),
+                                    courier=lambda: None,  # type: ignore[arg-type,return-value]
+                                    review_boards=lambda: {"msteams": board}))
+    try:
+        jobs.post_flags()
+    finally:
+        jobs.install_context(None)
+    assert board.channels == ["19:abc@thread.tacv2"]
+    assert review_store.unposted(db) == []
+    db.close()

@@ -17,6 +17,7 @@ SCOPES_OF_METHOD: dict[str, set[str]] = {
     "conversations_open": {"im:write"},
     "conversations_history": {"im:history"},  # only the app's own DMs, after a crash mid-send
     "chat_postMessage": {"chat:write"},
+    "chat_update": {"chat:write"},  # a review post, updated in place after a press
     "files_upload_v2": {"files:write"},
     "usergroups_users_list": {"usergroups:read"},
 }
@@ -50,5 +51,11 @@ def test_events_and_commands_match_the_listeners() -> None:
     assert set(m["settings"]["event_subscriptions"]["bot_events"]) == set(MESSAGE_EVENTS) | LIFECYCLE_EVENTS
     commands = {c["command"] for c in m["features"]["slash_commands"]}
     assert commands == set(re.findall(r'COMMAND = "(/\w+)"', source))
-    assert m["settings"]["interactivity"]["is_enabled"] is False
-    assert "app.action(" not in source and "app.view(" not in source
+    assert "app.view(" not in source and "app.shortcut(" not in source and "app.options(" not in source
+
+
+def test_interactivity_goes_to_the_events_endpoint_for_the_review_buttons_only() -> None:
+    source = code()
+    m = manifest()["settings"]
+    assert m["interactivity"] == {"is_enabled": True, "request_url": m["event_subscriptions"]["request_url"]}
+    assert re.findall(r"app\.action\(([^)]*\))", source) == ['re.compile(f"^{REVIEW_ACTION}:")']

@@ -13,7 +13,7 @@ import pytest
 from domain.teamweek import Alert, Digest, Estimate, Suggestion, Suppressed, TeamWeek, previous_weeks
 from bot import digest_render
 from bot import texts as t
-from bot.report import Chart, Footnote, Line, Link, Report, Section, Span
+from bot.report import Button, Buttons, Chart, Footnote, Line, Link, Report, Section, Span
 from bot.slack import render
 
 IMAGE = {"type": "image", "slack_file": {"id": "F0CHART001"}, "alt_text": "the chart"}
@@ -396,3 +396,61 @@ def test_bold_becomes_slack_bold_outside_code_only() -> None:
     assert render.from_markdown("**a b** and `**c**` and _d_") == "*a b* and `**c**` and _d_"
     assert render.from_markdown(t.UNKNOWN_COMMAND.format(word="**x**")).startswith("I don't know `**x**`.\n*Teamweather*")
     assert render.from_markdown("⚠️ 💡 ⛅ 🚫 🙂") == ":warning: :bulb: :partly_sunny: :no_entry_sign: 🙂"
+
+
+# -- buttons (the review post) ---------------------------------------------------------------------
+
+def test_buttons_are_an_actions_block_after_their_small_label() -> None:
+    report = Report("Review request #7", (
+        Section((Line.of("a text"),)),
+        Buttons((Button("Negative", "review", "7:sentiment:negative"),
+                 Button("Delete", "review", "7:delete", "danger"),
+                 Button("Go", "other", "x", "primary")), "Sentiment & <more>"),
+        Buttons(()),  # nothing to press: no block (Slack refuses an empty actions block)
+        Buttons((Button("Skip", "review", "7:skip"),)),
+        Footnote("small print"),
+    ))
+    blocks = render.blocks(report)
+    assert [b["type"] for b in blocks] == ["header", "section", "context", "actions", "actions", "context"]
+    assert blocks[2] == {"type": "context", "elements": [{"type": "mrkdwn", "text": "Sentiment &amp; &lt;more&gt;"}]}
+    assert blocks[3] == {"type": "actions", "elements": [
+        {"type": "button", "text": {"type": "plain_text", "text": "Negative", "emoji": True},
+         "action_id": "review:7:sentiment:negative", "value": "7:sentiment:negative"},
+        {"type": "button", "text": {"type": "plain_text", "text": "Delete", "emoji": True},
+         "action_id": "review:7:delete", "value": "7:delete", "style": "danger"},
+        {"type": "button", "text": {"type": "plain_text", "text": "Go", "emoji": True},
+         "action_id": "other:x", "value": "x", "style": "primary"},
+    ]}
+    assert blocks[4]["elements"][0]["action_id"] == "review:7:skip" and "style" not in blocks[4]["elements"][0]
+
+
+def test_buttons_stay_within_slack_limits() -> None:
+    many = Buttons(tuple(Button("a very long label " * 6, "review", f"{i}:skip") for i in range(40)), "x" * 4000)
+    [label, actions] = render.blocks(Report("t", (many,)))[1:]
+    assert len(label["elements"][0]["text"]) <= render.SECTION_LIMIT
+    assert len(actions["elements"]) == render.ACTIONS_LIMIT == 25
+    assert all(len(e["text"]["text"]) <= render.BUTTON_TEXT_LIMIT == 75 for e in actions["elements"])
+    assert len({e["action_id"] for e in actions["elements"]}) == 25
+
+
+def test_the_review_post_is_valid_block_kit_with_unique_action_ids(db, pseudonymiser) -> None:  # type: ignore[no-untyped-def]
+    from bot.review import ReviewDesk
+    from storage import review
+
+    flag_id = review.add(
+        db, message_key="k1", workspace="T1", author="a" * 32, day="2026-05-04", text="it's <person> & *bold*",
+        policy="uncertain", policy_detail={"margin": 0.05}, sentiment="negative", probs=(0.5, 0.3, 0.2),
+        stress=0.55, model_version="m:1", now=0.0, ttl_s=1000.0)
+    assert flag_id is not None
+    flag = review.get(db, flag_id)
+    assert flag is not None
+    report = ReviewDesk(db, pseudonymiser, reviewers=("slack:UREV1",), guidelines_url="https://hr.example/g").report(flag)
+    blocks = render.blocks(report)
+    actions = [b for b in blocks if b["type"] == "actions"]
+    assert_valid_block_kit([b for b in blocks if b["type"] != "actions"])
+    assert 0 < len(blocks) <= 50 and len(actions) == 3
+    ids = [e["action_id"] for b in actions for e in b["elements"]]
+    assert len(ids) == len(set(ids)) == 7 and all(len(i) <= 255 for i in ids)
+    assert all(0 < len(b["elements"]) <= 25 for b in actions)
+    text = json.dumps(blocks)
+    assert "it's &lt;person&gt; &amp; *bold*" in text and "<https://hr.example/g|Labelling guidelines>" in text

@@ -78,7 +78,7 @@ def alice_scored_and_pending_then_forgotten(path: Path, *, secure_delete: bool =
     assert worker.run_once(worker_db, wait=False) == 3  # Alice: 3 scored, 3 pending; Bob pending
     assert ALICES_WORD in on_disk(path)  # the files do hold her words now (pending ones at least)
     reply = core.command(Command(WS, CHANNEL, ALICE, "forget-me"))
-    assert "(3 score(s), 3 waiting to be scored)" in reply.text
+    assert "(3 score(s), 3 waiting to be scored, 0 held for review)" in reply.text
     worker_db.close()
     return core
 
@@ -106,6 +106,35 @@ def test_control_without_the_checkpoint_the_erased_text_stays_in_the_log(
     path = tmp_path / "teamweather.db"
     alice_scored_and_pending_then_forgotten(path)
     assert ALICES_WORD in wal_bytes(path)
+
+
+def test_forget_me_erases_flagged_and_labelled_text_on_disk_too(tmp_path: Path) -> None:
+    """Flagged messages hold pseudonymised text for reviewers, labelled ones for a year: after
+    forget-me, none of the person's words are left in the files."""
+    import random
+
+    from analyzers.flagging import FlagPolicy
+    from bot.runtime import review_flagger
+    from storage import review
+
+    path = tmp_path / "teamweather.db"
+    core = make_core(path)
+    worker_db = connect(path)
+    for n in range(2):
+        receive(core, f"the {ALICES_WORD.decode()} {n} broke", user=ALICE, n=n)
+    flag_everything = review_flagger(FlagPolicy(uncertainty_margin=1.0), random.Random(0))
+    worker = ScoringWorker(path, LexiconAnalyzer(), BatchPolicy(size=8, max_wait=0.0), flagger=flag_everything)
+    assert worker.drain(worker_db) == 2
+    flags = review.unposted(worker_db)
+    assert len(flags) == 2
+    with worker_db.conn:
+        review.label(worker_db, flags[0].id, "reviewer", now=1.0, keep_until=9e9, sentiment="negative")
+    worker_db.close()
+    assert ALICES_WORD in on_disk(path)
+    reply = core.command(Command(WS, CHANNEL, ALICE, "forget-me"))
+    assert "2 held for review" in reply.text
+    assert ALICES_WORD not in on_disk(path)
+    assert review.labelled_flags(core.db) == []
 
 
 # -- the worker's checkpoint when the inbox drains ------------------------------------------

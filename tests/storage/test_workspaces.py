@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from storage import consent, conversations, events, inbox, scores, workspaces
+from storage import consent, conversations, events, inbox, review, scores, workspaces
 
 GONE, STAYS = "TGONE00001", "TSTAYS0001"
 
@@ -22,6 +22,11 @@ def plant(db: sqlite_utils.Database, workspace: str, n: int = 2) -> None:
         consent.set_person_status(db, f"author-{workspace}-1", "forgotten", at=3.0)
         events.first_sighting(db, f"Ev-{workspace}", now=4.0)
         conversations.save(db, f"msteams:manager-of-{workspace}", {"conversation": {"id": "a:1"}}, workspace=workspace)
+        flag = review.add(db, message_key=f"{workspace}-flagged", workspace=workspace, author=f"author-{workspace}-0",
+                          day="2026-11-18", text="<person> is swamped", policy="audit", policy_detail={},
+                          sentiment="negative", probs=(0.6, 0.3, 0.1), stress=0.7, model_version="m", now=5.0, ttl_s=1e9)
+        assert flag is not None
+        review.label(db, flag, "reviewer", now=6.0, keep_until=1e9, sentiment="negative")
 
 
 def test_a_removal_is_recorded_once_and_keeps_the_first_reason(db: sqlite_utils.Database) -> None:
@@ -55,13 +60,14 @@ def test_purge_deletes_every_row_of_the_workspace_and_nothing_else(db: sqlite_ut
     before = {t: db[t].count for t in db.table_names()}
     with db.conn:
         counts = workspaces.purge_workspace(db, GONE)
-    assert counts == {"channels": 1, "conversations": 1, "inbox": 1, "scores": 2}
+    assert counts == {"channels": 1, "conversations": 1, "flags": 1, "inbox": 1, "scores": 2}
     # Every table with a workspace column is covered, so a table added later is too.
     tables = [t for t in db.table_names() if "workspace" in db[t].columns_dict and t != workspaces.TABLE]
     assert sorted(counts) == sorted(tables)
     for table in tables:
         assert db.execute(f"SELECT count(*) FROM {table} WHERE workspace = ?", (GONE,)).fetchone()[0] == 0
-    assert workspaces.row_counts(db, STAYS) == {"channels": 1, "conversations": 1, "inbox": 1, "scores": 2}
+    assert workspaces.row_counts(db, STAYS) == {"channels": 1, "conversations": 1, "flags": 1, "inbox": 1, "scores": 2}
+    assert [f.text for f in review.labelled_flags(db)] == ["<person> is swamped"]  # STAYS's; GONE's label went too
     assert conversations.get(db, f"msteams:manager-of-{GONE}") is None
     assert conversations.get(db, f"msteams:manager-of-{STAYS}") is not None
     # Pause/forget-me records (pseudonyms), event ids and the audit log are kept.
@@ -71,12 +77,12 @@ def test_purge_deletes_every_row_of_the_workspace_and_nothing_else(db: sqlite_ut
 
 
 def test_a_table_added_later_with_a_workspace_column_is_purged_too(db: sqlite_utils.Database) -> None:
-    db.execute("CREATE TABLE flags (id INTEGER PRIMARY KEY, workspace TEXT, text TEXT)")
-    db.table("flags").insert_all([{"workspace": GONE, "text": "<person> x"}, {"workspace": STAYS, "text": "y"}])
+    db.execute("CREATE TABLE later_notes (id INTEGER PRIMARY KEY, workspace TEXT, text TEXT)")
+    db.table("later_notes").insert_all([{"workspace": GONE, "text": "<person> x"}, {"workspace": STAYS, "text": "y"}])
     with db.conn:
         counts = workspaces.purge_workspace(db, GONE)
-    assert counts["flags"] == 1
-    assert [r["workspace"] for r in db["flags"].rows] == [STAYS]
+    assert counts["later_notes"] == 1
+    assert [r["workspace"] for r in db["later_notes"].rows] == [STAYS]
 
 
 def test_known_and_unenrolling_a_workspace(db: sqlite_utils.Database) -> None:

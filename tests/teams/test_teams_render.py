@@ -16,7 +16,7 @@ import pytest
 
 from bot import digest_render
 from bot import texts as t
-from bot.report import Chart, Figure, Fold, Footnote, Line, Link, Report, Section, Span
+from bot.report import Button, Buttons, Chart, Figure, Fold, Footnote, Line, Link, Report, Section, Span
 from bot.teams import render
 from domain.teamweek import Alert, Digest, Estimate, Suggestion, TeamWeek, previous_weeks
 
@@ -177,6 +177,59 @@ def test_the_chart_goes_at_its_place_as_a_data_uri_or_last_or_nowhere() -> None:
 
 def test_the_payload_for_previews_has_no_chart() -> None:
     assert "data:image" not in json.dumps(render.payload(everything(), "text"))
+
+
+# -- Buttons -------------------------------------------------------------------------------------
+
+def test_buttons_become_an_action_set_of_submits_after_their_label() -> None:
+    report = Report("Review request #7", (
+        Section((Line.of("the text"),)),
+        Buttons((Button("Negative", "review", "7:sentiment:negative"), Button("Go", "review", "7:x", "primary")),
+                "Sentiment"),
+        Buttons((Button("Delete", "review", "7:delete", "danger"),)),
+        Footnote("small print"),
+    ))
+    body = render.card(report)["body"]
+    assert [e["type"] for e in body] == ["TextBlock", "Container", "TextBlock", "ActionSet", "ActionSet", "TextBlock"]
+    assert body[2] == {"type": "TextBlock", "text": "Sentiment", "wrap": True, "weight": "Bolder", "spacing": "Medium"}
+    assert body[3]["actions"] == [
+        {"type": "Action.Submit", "title": "Negative", "data": {"teamweather": "review", "value": "7:sentiment:negative"}},
+        {"type": "Action.Submit", "title": "Go", "data": {"teamweather": "review", "value": "7:x"}, "style": "positive"},
+    ]
+    assert body[4]["actions"] == [{"type": "Action.Submit", "title": "Delete", "style": "destructive",
+                                   "data": {"teamweather": "review", "value": "7:delete"}}]
+    assert body[5]["text"] == "small print"
+
+
+def test_a_button_label_is_escaped_and_a_title_stays_plain() -> None:
+    body = render.card(Report("t", (Buttons((Button(HOSTILE, "review", "1:skip"),), "**x** [a](b)"),)))["body"]
+    assert unescape(body[1]["text"]) == "**x** [a](b)" and body[1]["text"] != "**x** [a](b)"
+    assert body[2]["actions"][0]["title"] == HOSTILE  # Teams shows an action's title as plain text
+
+
+def test_the_review_post_renders_every_choice() -> None:
+    import sqlite_utils
+
+    from analyzers.pseudonymise import Pseudonymiser
+    from bot.review import ReviewDesk
+    from storage import review
+    from storage.migrations import migrate
+
+    db = sqlite_utils.Database(memory=True)
+    migrate(db)
+    flag = review.Flag(3, "k", "t", "a", "2026-05-01", "the <person> said **so**", "uncertain", {}, "neutral",
+                       0.3, 0.4, 0.3, 0.5, "m:1", "review", 0.0, None, None, "open", None, None)
+    desk = ReviewDesk(db, Pseudonymiser(b"k" * 32), reviewers=("msteams:bbbbbbbb-0000-4000-8000-000000000002",),
+                      guidelines_url="https://teamweather.example.com/review/guidelines")
+    card = render.card(desk.report(flag))
+    actions = [a for e in walk(card) if e["type"] == "ActionSet" for a in e["actions"]]
+    assert [a["data"]["value"] for a in actions] == [f"3:{c}" for c in t.REVIEW_CHOICES]
+    assert [a["title"] for a in actions] == list(t.REVIEW_CHOICES.values())
+    assert [a.get("style") for a in actions].count("destructive") == 1 and actions[-1]["style"] == "destructive"
+    shown = texts_of(card)
+    assert "[Labelling guidelines](https://teamweather.example.com/review/guidelines)" in " ".join(shown)
+    assert any(unescape(text) == "_“the <person> said **so**”_" for text in shown)
+    assert render.message_size(render.activity(desk.report(flag), "t")) <= render.MESSAGE_LIMIT
 
 
 # -- Limits --------------------------------------------------------------------------------------

@@ -103,3 +103,17 @@ def test_texts_are_unescaped_where_they_are_loaded(tmp_path: Path) -> None:
     assert sets["sentiment"][-1].text == "R&D <3 &lt;b&gt;"
     assert sets["stress"][-1].text == "me & my >_<"
     assert sets["workplace"][-1].text == "Q&A at 3"
+
+
+def test_the_workplace_train_split_takes_the_second_batch_when_it_is_there(tmp_path):
+    from training.data import load_dataset
+
+    (tmp_path / "workplace").mkdir()
+    header = "sentiment\tstress\tsector\ttext\n"
+    (tmp_path / "workplace" / "train.tsv").write_text(header + "neutral\t0\ttech\tfirst batch\n", encoding="utf-8")
+    (tmp_path / "workplace" / "val.tsv").write_text(header + "positive\t0\ttech\tmeasure\n", encoding="utf-8")
+    assert [e.text for e in load_dataset(tmp_path, "workplace", "train")] == ["first batch"]
+    (tmp_path / "workplace" / "train_more.tsv").write_text(header + "negative\t1\toffice\tsecond batch\n",
+                                                          encoding="utf-8")
+    assert [e.text for e in load_dataset(tmp_path, "workplace", "train")] == ["first batch", "second batch"]
+    assert [e.text for e in load_dataset(tmp_path, "workplace", "val")] == ["measure"]
