@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/aggregate.py
 	$(BIN)/python benchmarks/chart_render.py
 	$(BIN)/python benchmarks/alert_rates.py
+	$(BIN)/python benchmarks/name_recall.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .hypothesis
