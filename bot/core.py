@@ -136,6 +136,8 @@ class Teamweather:
                 return Outcome.DUPLICATE
             if message.edited and not known:
                 return Outcome.UNKNOWN_ORIGINAL
+            if message.edited:  # the words a reviewer may read are the current ones, or none
+                review.delete_message(self.db, key)
             inbox.put(
                 self.db,
                 message_key=key,

@@ -87,6 +87,31 @@ def test_edit_replaces_pending_text_and_bumps_revision(core: Teamweather) -> Non
     assert after.text == "this is great" and after.revision == before.revision + 1
 
 
+def test_an_edit_drops_the_flag_holding_the_old_words(core: Teamweather) -> None:
+    """Reviewers may only ever read what the author's message says now: an edited message's
+    flag (old text, and any labels on it) goes; the new text is scored and may be flagged anew."""
+    import random
+
+    from analyzers.flagging import FlagPolicy
+    from analyzers.lexicon import LexiconAnalyzer
+    from bot.runtime import review_flagger
+    from bot.worker import BatchPolicy, ScoringWorker
+    from storage import review
+
+    enroll(core)
+    core.receive(msg("the deploy broke again, I give up"))
+    path = core.db.execute("PRAGMA database_list").fetchone()[2]
+    flag_all = review_flagger(FlagPolicy(uncertainty_margin=1.0), random.Random(0))
+    worker = ScoringWorker(path, LexiconAnalyzer(), BatchPolicy(size=8, max_wait=0.0), flagger=flag_all)
+    assert worker.drain(core.db) == 1
+    [flag] = review.unposted(core.db)
+    with core.db.conn:
+        review.label(core.db, flag.id, "reviewer", now=1.0, keep_until=9e9, sentiment="negative")
+    assert core.receive(msg("all good now", edited=True, event_id="Ev9")) is Outcome.UPDATED
+    assert review.get(core.db, flag.id) is None and review.labels_for(core.db, flag.id) == []
+    assert core.db.execute("SELECT count(*) FROM flags WHERE text LIKE '%give up%'").fetchone()[0] == 0
+
+
 def test_edit_of_message_never_collected_is_ignored(core: Teamweather) -> None:
     enroll(core)
     assert core.receive(msg("edited", edited=True)) is Outcome.UNKNOWN_ORIGINAL
