@@ -78,6 +78,16 @@ Rules, for a matcher built from a list of names (display names, real names, hand
      j. in a cc list (after a cue of c or f), separated by spaces only from the name before
         it, with only names after it up to the end of the clause: "cc Priya drew", "cc june
         @rmartin rose", "+ Priya bill" (at most eight names in a row).
+     k. at the end of a clause that a short phrase of praise, agreement, apology, hand-over or
+        thanks starts (:data:`_PHRASES`, at most four words: "good call", "nice one", "well
+        said", "spot on", "you're right", "agreed", "same here", "my bad", "over to you", "all
+        yours", "cheers for that", "you rock", ...; or thanks "for" a determiner and one or two
+        words: "thanks for the review"), with only spaces or a comma between: "good call mark",
+        "you're right drew", "nice one june!", "over to you rose, thanks", "thanks for the
+        review may". The name must be followed by the end of the clause, a comma, or, for a
+        candidate that is no modal, "thanks"/"thx"/"ty"/"too" ("my bad frank too"; not "ok will
+        thanks"); a list only after "thank you both"/"thanks both" ("thank you both, max and
+        mark"). Not "good call will do", "my bad, mark it resolved", "same here, costs rose".
 
      The cues are English closed-class words. These checks read only the few words around a
      candidate, and only for candidates (pieces that the prefilter found and that are not
@@ -91,9 +101,10 @@ Rules, for a matcher built from a list of names (display names, real names, hand
 Known limits: names written without spaces inside longer words ("AmaraOkafor", or CJK
 names inside unsegmented text) are not found. A name that is a common word, written in lower
 case or in capitals with no cue of rule 3 around it, is missed ("talked to will", "mark fixed
-it", "nice one june!", "you're right drew", "thank you both, max and mark", "adding may to
-the thread"); and a few ordinary uses fit a cue and are removed ("max: 10" at the start of a
-line; "may and june are out" reads as two people; "ok will, thanks" as a vocative). Figures:
+it", "adding may to the thread", "ok will thanks"; after a phrase not in rule 3 k's list,
+or not at the start of its clause: "all yours now drew", "haha nice one june"); and a few
+ordinary uses fit a cue and are removed ("max: 10" at the start of a line; "may and june are
+out" reads as two people; "ok will, thanks", "all good will" as vocatives). Figures:
 ``benchmarks/name_recall.py``.
 """
 
@@ -190,9 +201,28 @@ _ADDING: Final = frozenset(("adding", "fyi"))
 _LOOPING: Final = frozenset(("looping", "loop", "looped"))
 #: The words that may follow a name after such a weak cue ("adding grace for visibility"; not
 #: "adding june to the roadmap").
-_ADDING_FOLLOW: Final = frozenset("for here please pls plz re too thanks thx ty".split())
+_ADDING_FOLLOW: Final = frozenset("for here please pls plz re too thanks thx ty fyi".split())
 _CUES: Final = _GREETINGS | _PERSON_VERBS | _CC | _SECOND_WORDS.keys()
 _CONTEXT: Final = _CUES | _FILLERS | _INTERJECTIONS | _ADDING | {"in"}
+#: Short phrases of praise, agreement, apology, hand-over or thanks that start a clause and
+#: may end with a name (rule 3 k: "good call mark", "over to you rose", "you're right drew"),
+#: as pieces ("you're" is ``you re``). At most four words; "thank you both" takes a list.
+_PHRASES: Final = frozenset(tuple(phrase.split()) for phrase in """
+    good call|good catch|nice catch|good point|fair point|great point|good idea|great idea
+    good stuff|great stuff|nice one|good one|nice work|great work|good work|great job|good job
+    nice job|well done|well said|well played|spot on|you re right|you are right|so true|true that
+    exactly|agreed|totally agree|i agree|same here|me too|makes sense|fair enough|sounds good
+    all good|got it|my bad|my mistake|sorry about that|over to you|back to you|all yours|your turn
+    cheers for that|thanks for that|thank you for that|thanks for this|thank you both|thanks both
+    you rock|you re the best|you re a star|you re a legend|nice|perfect|noted|legend
+""".replace("\n", "|").split("|") if phrase.strip())
+_PHRASE_LAST: Final = frozenset(phrase[-1] for phrase in _PHRASES)
+_MAX_PHRASE: Final = 6  # pieces back from a name: "thank you for the quick review grace"
+#: "thanks for the review june": thanks, "for", one of these, then one or two words.
+_THANKS_FOR: Final = frozenset(("the", "your", "all", "that", "this"))
+_THANKS_HEADS: Final = frozenset((("thanks",), ("thank", "you"), ("thank", "u"), ("thx",), ("ty",), ("cheers",)))
+#: What may follow a name after such a phrase, besides the end of the clause and a comma.
+_PHRASE_FOLLOW: Final = frozenset(("thanks", "thx", "ty", "too"))
 #: Before a list of two that starts no clause: "both drew and Priya approved".
 _BOTH: Final = frozenset(("both", "either", "neither"))
 _CLAUSE_ENDS: Final = frozenset(",.!?;:(")
@@ -201,7 +231,7 @@ _MODALS: Final = frozenset(("will", "may", "can", "shall"))
 #: Words that follow a name and rarely a common word: prepositions, "please", time, wh-words.
 _FOLLOW: Final = frozenset("""
     about for to re please pls plz if when once on in at from with as too again here now
-    today tomorrow tonight later asap thanks thx ty how what where why who which whether
+    today tomorrow tonight later asap thanks thx ty fyi how what where why who which whether
 """.split())
 #: Finite verbs: they may follow a name ("hey grace are you ...", "mark and grace are out"),
 #: never a modal ("will are"). "do" and "have" count when a subject follows ("grace do you").
@@ -436,6 +466,10 @@ class NameMatcher:
         ):  # "will's review", not "the bill's paid" nor "hope's not a plan"
             kind, following = _after(lowered, end + 2)
             return not (word in _NOT_BEFORE_POSSESSIVE or kind == _DETERMINER or following in _AFTER_IS)
+        if (word in _PHRASE_LAST or "for" in lowered[max(0, start - 40) : start]) and (
+            gap.strip(" \t") in ("", ",") and self._after_phrase(lowered, start, end, gap, word)
+        ):
+            return True  # "good call mark", "you're right drew", "thanks for that june!"
         if gap == " " and word not in _CONTEXT:  # "I will", "the grace period": most candidates
             return False
         between = gap.strip()
@@ -496,6 +530,39 @@ class NameMatcher:
         if between == ",":  # "can you look, will?", not "it will, eventually", "april, may, june."
             before_gap, _ = _before(lowered, start - len(gap) - len(word))
             return before_gap.strip() != "," and _after(lowered, end)[0] == _END
+        return False
+
+    def _after_phrase(self, lowered: str, start: int, end: int, gap: str, word: str) -> bool:
+        """Whether the common word at ``start:end`` (after ``gap`` and ``word``, as
+        :func:`_before` gives them) ends a clause that a short phrase of praise, agreement,
+        apology, hand-over or thanks starts (rule 3 k): "good call mark", "my bad frank,
+        fixing", "nice one june!", "over to you rose thanks", "thanks for the review may".
+        Not "good call will do", "my bad, mark it resolved", "same here, costs rose"."""
+        if not word or "\n" in gap:
+            return False
+        kind, following = _after(lowered, end)
+        modal = lowered[start:end] in _MODALS
+        if kind == _AND:  # "thank you both, max and mark"; not "agreed, may and june are busy"
+            item = _LIST_ITEM.match(lowered, end)
+            if item is None or item.group(1) not in self._first:
+                return False
+        elif not (kind <= _COMMA or (kind == _FOLLOWER and following in _PHRASE_FOLLOW and not modal)):
+            return False  # "good call will do", "spot on, max it out", "ok will thanks" (a modal)
+        pieces, at = [word], start - len(gap) - len(word)
+        for _ in range(_MAX_PHRASE):
+            before_gap, before = _before(lowered, at)
+            opens = not before or "\n" in before_gap or (
+                before_gap.strip()[-1:] in _CLAUSE_ENDS or not before_gap.strip()[-1:].isascii()
+            )  # the phrase starts its clause: a line, after ".", "!", ",", an emoji, ...
+            if opens:
+                phrase = tuple(reversed(pieces))
+                if kind == _AND:
+                    return phrase[-1] == "both" and phrase in _PHRASES
+                return phrase in _PHRASES or _thanks_for(phrase)
+            if before_gap not in (" ", "'", "’") or (word not in _PHRASE_LAST and len(pieces) > 3):
+                return False
+            pieces.append(before)
+            at -= len(before_gap) + len(before)
         return False
 
     def _cc_listed(
@@ -567,6 +634,20 @@ class NameMatcher:
         ):  # "Will"; "WILL" goes through the context rules, as "will" does
             return end
         return 0
+
+
+def _thanks_for(phrase: tuple[str, ...]) -> bool:
+    """Whether ``phrase`` is thanks for something, in at most two words after a determiner:
+    "thanks for the review", "thank you for your help", "cheers for that"; not "thanks for the
+    love and", "thanks for"."""
+    for head in _THANKS_HEADS:
+        rest = phrase[len(head):]
+        if phrase[: len(head)] == head and len(rest) >= 2 and rest[0] == "for" and rest[1] in _THANKS_FOR:
+            things = rest[2:]
+            return len(things) <= 2 and (bool(things) or rest[1] in ("that", "this")) and not any(
+                thing in FUNCTION_WORDS or thing in _DETERMINERS or thing == "or" for thing in things
+            )
+    return False
 
 
 def _cc_cue(lowered: str, start: int) -> bool:

@@ -13,7 +13,9 @@ printed with what the matcher did but counted in neither figure. Three held-out 
 gated, check how far the rules fit their own test sets: A (written after the first tuning),
 B (written after A, before the rules were widened for A and B: greetings with fillers,
 interjections, cc lists of every shape, upper case) and C (written after that widening, run
-once before the last fixes); each set's first figures are in the comment above it.
+once before the last fixes) and D (short praise, agreement, apology and hand-over phrases
+before a name, "good call mark", written and run once before rule 3 k was written for it);
+each set's first figures are in the comment above it.
 
     python benchmarks/name_recall.py [--seed 7] [--per-template 3] [--members 10000]
 
@@ -377,6 +379,68 @@ HELD_OUT_C_ORDINARY: tuple[str, ...] = (
     "WILL DO, THANKS", "OK WILL MERGE", "HOPE SO", "MAY BE", "THANKS, MARK IT DONE", "NO JOY YET", "MAX IS 10",
 )
 
+#: Held out D: written after set C's fixes and before any rule for it, to weigh the misses
+#: left in B and C: short praise, agreement, apology and hand-over phrases with a name at the
+#: end of the clause ("good call mark", "over to you rose"), beside greetings, thanks, cc, "@",
+#: possessives and upper case. First run, before any rule was changed for
+#: it: 126/195 = 64.6% of the mentions found (14/60 of the common-word names in lower case,
+#: 4/27 in capitals; every other way of writing 100%), 0/67 ordinary words removed: the
+#: estimate for such forms. Rule 3 k was then written for its misses, so its later figures
+#: are fit to it.
+#: Printed on its own; not gated.
+HELD_OUT_D_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "praise, agreement, apology": (
+        "good call {n}", "well said {n}", "spot on {n}", "agreed, {n}", "same here {n}",
+        "my bad {n}", "you rock {n}", "nice one {n}!", "fair point {n}", "you're right {n}",
+        "well done {n}!", "good catch {n} 👀", "great work {n}", "nice work {n} 👏",
+        "good point {n}, let's do that", "totally agree {n}", "good idea {n}!", "makes sense {n}",
+        "exactly {n}!", "fair enough {n}", "my mistake {n}, fixing now", "sounds good {n}",
+        "got it {n}, thanks", "nice catch {n}", "good stuff {n}", "well played {n}",
+        "true that {n}", "agreed {n}, let's ship", "good call {n}, thanks", "well done {n} thanks",
+        "you're the best {n}", "my bad {n}, will fix",
+    ),
+    "hand-over": (
+        "all yours {n}", "over to you {n}", "your turn {n}", "back to you {n}",
+        "over to you {n}, thanks", "all yours now {n}",
+    ),
+    "greeting, thanks": (
+        "cheers for that {n}", "thanks for that {n}!", "thank you both, {n} and {m}",
+        "thanks for the review {n}", "thank you kindly {n}", "yo {n}", "heya {n} 🙂",
+        "night all, night {n}", "thanks heaps {n}!!", "cheers for the help {n}",
+    ),
+    "cc, at, possessive": (
+        "cc {n} fyi", "@{n} thoughts?", "{n}'s take?", "as per {n}'s msg", "cc @{n}",
+        "adding {n} too", "ping {n} too", "ok {n} thanks",
+    ),
+    "upper case": (
+        "GOOD CALL {n}", "NICE ONE {n}!", "SPOT ON {n}", "OK {n} THANKS", "YOU ROCK {n}",
+        "MY BAD {n}", "WELL SAID {n}!", "OVER TO YOU {n}",
+    ),
+}
+#: Held out D's ordinary sentences: the same phrases before the same common words as words.
+HELD_OUT_D_ORDINARY: tuple[str, ...] = (
+    "good call, will do", "good call will do", "well said, mark my words", "spot on, may I add",
+    "over to you, hope that helps", "my bad, will fix", "my bad will fix now", "same here, will check",
+    "same here will check later", "you rock, frank feedback though", "nice one, will merge",
+    "nice one will merge", "agreed, will do", "agreed will do", "agreed, may be worth it",
+    "fair point, may need a rethink", "fair point will fix", "you're right will fix",
+    "you're right, max is 10", "spot on, max it out", "my bad, mark it resolved",
+    "all yours, will be offline", "over to you will review later", "well done! hope it holds",
+    "well done, hope you're proud", "good call, june works better", "nice one, june it is",
+    "cheers for that, will check", "cheers for that will merge", "thanks for that, hope it helps",
+    "thank you both, will do", "you rock, will buy you a coffee", "same here, hope it's fixed soon",
+    "good catch, mark it as a bug", "great work, will share it", "sounds good will do",
+    "got it, will do", "got it will do", "all good, may take a day", "makes sense, will fix",
+    "exactly, may be the cache", "fair enough, will revert", "good idea, will try",
+    "you're right, it will", "agreed, it may", "same here, I hope", "well said, you will",
+    "agreed, we will", "spot on, latency rose", "same here, costs rose", "agreed, no joy",
+    "my bad, wrong bill", "good call on the grace period", "fair point, to be frank",
+    "nice one, we hit the mark", "your turn, may I suggest a fix?", "back to you, will check later",
+    "well played, may the best PR win", "true that, will do", "all yours, hope it goes well",
+    "GOOD CALL, WILL DO", "MY BAD, WILL FIX", "SPOT ON, MAY I ADD", "NICE ONE WILL MERGE",
+    "SAME HERE, HOPE IT HELPS", "over to you. will be back at 3", "good call, hope so",
+)
+
 #: Sentences a careful reader could take either way, with the two readings; printed with what
 #: the matcher did, counted in neither figure.
 AMBIGUOUS: tuple[tuple[str, str], ...] = (
@@ -574,7 +638,7 @@ def _print_held_out(
     removals: dict[str, tuple[int, int, list[str]]], row: Callable[[str, Iterable[str]], None],
 ) -> None:
     """A held-out set's figures: recall per form and per way of writing, words wrongly removed."""
-    ordinary = HELD_OUT_B_ORDINARY if name == "B" else HELD_OUT_C_ORDINARY
+    ordinary = {"B": HELD_OUT_B_ORDINARY, "C": HELD_OUT_C_ORDINARY, "D": HELD_OUT_D_ORDINARY}[name]
     results = {label: recall(lambda t, m=m: m.replace(t, P), held) for label, m in matchers.items()}
     print(f"\nnot gated, held out {name}: {len(held)} sentences with {sum(len(s.mentions) for s in held)} "
           f"mentions ({sum(m.common for s in held for m in s.mentions)} of common-word names); "
@@ -620,9 +684,13 @@ def main() -> int:
     held_out_removals = {label: over_removal(lambda t, m=m: m.replace(t, P), HELD_OUT_ORDINARY)
                          for label, m in matchers.items()}
     held_out_c = name_sentences(args.seed, args.per_template, HELD_OUT_C_TEMPLATES, common_twice)
+    held_out_d = name_sentences(args.seed, args.per_template, HELD_OUT_D_TEMPLATES, common_twice)
     held_out_sets = {
         name: (held, {label: over_removal(lambda t, m=m: m.replace(t, P), ordinary) for label, m in matchers.items()})
-        for name, held, ordinary in (("B", held_out_b, HELD_OUT_B_ORDINARY), ("C", held_out_c, HELD_OUT_C_ORDINARY))
+        for name, held, ordinary in (
+            ("B", held_out_b, HELD_OUT_B_ORDINARY), ("C", held_out_c, HELD_OUT_C_ORDINARY),
+            ("D", held_out_d, HELD_OUT_D_ORDINARY),
+        )
     }
     capitalised = [s[0].upper() + s[1:] for s in ORDINARY]
     capital_removals = {label: over_removal(lambda t, m=m: m.replace(t, P), capitalised)

@@ -173,6 +173,20 @@ def scrub(text: str) -> str:
         ("list, after both", "both mark and Priya approved", f"both {P} and {P} approved"),
         ("all capitals, context", "THANK YOU SO MUCH WILL", f"THANK YOU SO MUCH {P}"),
         ("all capitals, context", "OK GRACE, DONE", f"OK {P}, DONE"),
+        ("weak cc, fyi after", "cc mark fyi", f"cc {P} fyi"),
+        ("phrase, end of clause", "good call mark", f"good call {P}"),
+        ("phrase, end of clause", "you're right frank", f"you're right {P}"),
+        ("phrase, end of clause", "nice one june!", f"nice one {P}!"),
+        ("phrase, after a clause", "thanks! over to you rose", f"thanks! over to you {P}"),
+        ("phrase, comma after", "my bad frank, fixing now", f"my bad {P}, fixing now"),
+        ("phrase, comma between", "agreed, june, thanks", f"agreed, {P}, thanks"),
+        ("phrase, thanks after", "well done bill thanks", f"well done {P} thanks"),
+        ("phrase, too after", "same here hope too", f"same here {P} too"),
+        ("phrase, a modal before punctuation", "good call will!", f"good call {P}!"),
+        ("phrase, thanks for something", "thanks for the review may", f"thanks for the review {P}"),
+        ("phrase, thanks for that", "cheers for that rose", f"cheers for that {P}"),
+        ("phrase, both and a list", "thank you both, max and mark", f"thank you both, {P} and {P}"),
+        ("phrase, all capitals", "SPOT ON MARK", f"SPOT ON {P}"),
     ],
 )
 def test_context_marks_a_lower_case_common_word_as_a_name(rule: str, text: str, expected: str) -> None:
@@ -203,6 +217,12 @@ def test_context_marks_a_lower_case_common_word_as_a_name(rule: str, text: str, 
         "cc will take it", "cc may be needed", "cc the will template", "cc: grace period details attached",
         "cc will hope it works", "both rose and fell", "I WILL do it", "THIS WILL BREAK PROD",
         "MAX_RETRIES=3", "HOPE THIS HELPS", "WE MAY SHIP LATE",
+        # rule 3 k: the phrases before the same words as words
+        "good call will do", "good call, will do", "my bad will fix now", "my bad, mark it resolved",
+        "well said, mark my words", "spot on, max it out", "over to you, hope that helps",
+        "same here, costs rose", "you're right, it will", "well done WILL thanks", "ok will thanks",
+        "agreed, may and june are busy", "thanks for the bill", "thanks for the love and joy",
+        "nice one, we hit the mark", "we are spot on max", "GOOD CALL, WILL DO",
     ],
 )
 def test_ordinary_uses_of_common_words_stay(text: str) -> None:
@@ -215,7 +235,8 @@ def test_ordinary_uses_of_common_words_stay(text: str) -> None:
      "Priya and will " * 3_000, "hey will, " * 4_000, f"{P} and will " * 2_500, "," * 40_000 + "will",
      "cc " + "will hope " * 4_000, "cc Priya " + "will " * 8_000, f"cc {P} " + "grace " * 8_000,
      "thanks a lot " * 4_000 + "will", "ok will, " * 4_000, "+ will " * 5_000, "WILL " * 8_000,
-     "looping in will and " * 3_000, " " * 40_000 + "will"],
+     "looping in will and " * 3_000, " " * 40_000 + "will", "good call will " * 5_000,
+     "thanks for the " * 5_000 + "will", "you " * 8_000 + "rock mark"],
 )
 def test_context_rules_take_linear_time(text: str) -> None:
     start = time.perf_counter()
