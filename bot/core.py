@@ -18,7 +18,7 @@ import sqlite_utils
 
 from analyzers.pseudonymise import Pseudonymiser
 from bot import texts
-from bot.platform_ids import DEFAULT_PLATFORM, bare, platform_of
+from bot.platform_ids import DEFAULT_PLATFORM, canonical
 from storage import audit, consent, events, inbox, review, scores
 
 
@@ -96,7 +96,7 @@ class Teamweather:
         self.pseudonymiser = pseudonymiser
         # Platform-qualified (``slack:U…``, ``msteams:<guid>``), so that an id on one platform
         # never makes an admin on another; a bare id is a Slack id.
-        self.admins = frozenset(f"{platform_of(a)}:{bare(a)}" for a in admins)
+        self.admins = frozenset(canonical(a) for a in admins)
         self.zone = zone
         self.k = k
         self.max_text_chars = max_text_chars

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -22,6 +23,7 @@ import sqlite_utils
 from analyzers.pseudonymise import Pseudonymiser
 from bot.report import Payload, Report, plain_lines
 from bot.review import ReviewDesk, post_pending
+from domain.teamweek import iso_week
 from storage import review
 
 #: The sample generator's moods as a careful reviewer would label them (sentiment, stressed).
@@ -95,7 +97,7 @@ def review_queue(db: sqlite_utils.Database, pseudonymiser: Pseudonymiser, worksp
     board = FolderBoard(out, render)
     posted = post_pending(db, desk, {"slack": board}, f"slack:{DEMO_REVIEW_CHANNEL}", limit=10_000)
     intended = intended_labels(pseudonymiser, workspace)
-    per_author_week = Counter((f.author, _week(f.day)) for f in flags)
+    per_author_week = Counter((f.author, iso_week(date.fromisoformat(f.day))) for f in flags)
     labelled = double = 0
     first_post: list[str] = []
     first_thread: list[str] = []
@@ -141,10 +143,3 @@ def retraining_round(db: sqlite_utils.Database, models_dir: Path) -> str:
     report = retrain(db, models_dir=models_dir, data_dir=data, settings=settings,
                      version="demo-retrain-1", command="teamweather demo")
     return report.as_text()
-
-
-def _week(day: str) -> str:
-    from datetime import date
-
-    iso = date.fromisoformat(day).isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal, Mapping
 
-__all__ = ["DEFAULT_PLATFORM", "GUID", "Kind", "TEAMS_CHANNEL", "bare", "platform_of", "qualified"]
+__all__ = ["DEFAULT_PLATFORM", "GUID", "Kind", "TEAMS_CHANNEL", "bare", "canonical", "platform_of", "qualified"]
 
 Kind = Literal["user", "channel", "usergroup"]
 DEFAULT_PLATFORM: Final = "slack"
@@ -66,3 +66,9 @@ def platform_of(value: str) -> str:
 def bare(value: str) -> str:
     """The platform's own id, without the platform."""
     return value.partition(":")[2] if ":" in value else value
+
+
+def canonical(value: str) -> str:
+    """``platform:id`` for an id written either way (a bare id is a Slack id), so that an id on
+    one platform never matches one on another."""
+    return f"{platform_of(value)}:{bare(value)}"

@@ -22,10 +22,10 @@ import sqlite_utils
 
 from analyzers.pseudonymise import Pseudonymiser
 from bot import texts
-from bot.platform_ids import bare, platform_of
-from bot.report import Button, Buttons, Footnote, Line, Link, Report, Section, Span, plain_lines
+from bot.platform_ids import bare, canonical, platform_of
+from bot.report import Button, Buttons, Footnote, Line, Link, Report, Section, Span
 from domain.errors import PlatformUnavailable, TeamweatherError
-from storage import audit, review
+from storage import audit, events, review
 
 __all__ = ["ACTION", "ActionResult", "BadAction", "ReviewBoard", "ReviewDesk", "parse_value", "post_pending",
            "post_report", "round_report"]
@@ -70,10 +70,12 @@ class ReviewBoard(Protocol):
 
 @dataclass(frozen=True)
 class ActionResult:
-    """What to do after a press. ``refusal``: tell only the person who pressed, nothing else
-    happened. Otherwise ``report`` replaces the post (``post``: where it is, when known) and
-    ``thread`` is said in its thread."""
+    """What to do after a press. ``replayed``: this very request was handled before, nothing
+    happened and nothing is to be said. ``refusal``: tell only the person who pressed, nothing
+    else happened. Otherwise ``report`` replaces the post (``post``: where it is, when known)
+    and ``thread`` is said in its thread."""
 
+    replayed: bool = False
     refusal: str | None = None
     report: Report | None = None
     text: str = ""  # the notification text of ``report``
@@ -100,10 +102,12 @@ class ReviewDesk:
 
     def __init__(self, db: sqlite_utils.Database, pseudonymiser: Pseudonymiser, *,
                  reviewers: frozenset[str] | set[str] | tuple[str, ...], guidelines_url: str,
-                 retention_days: int = 365, clock: Callable[[], float] = time.time) -> None:
+                 channel: str | None = None, retention_days: int = 365,
+                 clock: Callable[[], float] = time.time) -> None:
         self.db = db
         self.pseudonymiser = pseudonymiser
-        self.reviewers = frozenset(f"{platform_of(r)}:{bare(r)}" for r in reviewers)
+        self.reviewers = frozenset(canonical(r) for r in reviewers)
+        self.channel = None if channel is None else canonical(channel)
         self.guidelines_url = guidelines_url
         self.retention_days = retention_days
         self.clock = clock
@@ -151,8 +155,21 @@ class ReviewDesk:
 
     # -- a press ----------------------------------------------------------------------------
 
-    def act(self, platform: str, workspace: str, user: str, value: object) -> ActionResult:
-        """Handle a press of a review button by ``user`` (the platform's own id) on ``platform``."""
+    def act(self, platform: str, workspace: str, user: str, value: object, *,
+            channel: str | None = None, delivery: str | None = None) -> ActionResult:
+        """Handle a press of a review button by ``user`` (the platform's own id) on ``platform``,
+        in ``channel`` (the platform's own id; None: not in a channel). When the desk has a
+        review channel, a press anywhere else is refused. ``delivery`` identifies the request that carried the press: one seen before
+        (a replay) changes nothing and says ``replayed``. The press is noted in the same
+        transaction as what it stores."""
+        with self.db.conn:
+            if delivery is not None and not events.first_sighting(self.db, delivery, self.clock()):
+                return ActionResult(replayed=True)
+            if self.channel is not None and f"{platform}:{channel}" != self.channel:
+                return ActionResult(refusal=texts.REVIEW_WRONG_CHANNEL)
+            return self._act(platform, workspace, user, value)
+
+    def _act(self, platform: str, workspace: str, user: str, value: object) -> ActionResult:
         if f"{platform}:{user}" not in self.reviewers:
             return ActionResult(refusal=texts.REVIEW_NOT_REVIEWER)
         try:
@@ -161,15 +178,14 @@ class ReviewDesk:
             return ActionResult(refusal=texts.REVIEW_BAD_ACTION)
         reviewer = self.pseudonymiser.author(workspace, user)
         now = self.clock()
-        with self.db.conn:
-            flag = review.get(self.db, flag_id)
-            if flag is None or flag.status == "deleted":
-                return ActionResult(refusal=texts.REVIEW_GONE)
-            before = review.labels_for(self.db, flag_id)
-            thread = self._apply(flag, reviewer, choice, before, now)
-            audit.record(self.db, "review_label", actor=reviewer, subject=str(flag_id),
-                         detail={"choice": choice}, at=now)
-            updated = review.get(self.db, flag_id)
+        flag = review.get(self.db, flag_id)
+        if flag is None or flag.status == "deleted":
+            return ActionResult(refusal=texts.REVIEW_GONE)
+        before = review.labels_for(self.db, flag_id)
+        thread = self._apply(flag, reviewer, choice, before, now)
+        audit.record(self.db, "review_label", actor=reviewer, subject=str(flag_id),
+                     detail={"choice": choice}, at=now)
+        updated = review.get(self.db, flag_id)
         assert updated is not None
         report = self.report(updated)
         return ActionResult(report=report, text=self.text(report), thread=thread, post=updated.post)
@@ -246,8 +262,3 @@ def post_report(boards: Mapping[str, ReviewBoard], channel: str, decision: str, 
         raise PlatformUnavailable(f"the review channel is on {platform_of(channel)}, which is not enabled")
     report = round_report(text)
     return board.post(bare(channel), report, report.title)
-
-
-def plain(report: Report) -> str:
-    """A review post as plain lines (the demo)."""
-    return "\n".join(plain_lines(report))

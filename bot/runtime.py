@@ -161,7 +161,7 @@ def review_flagger(policy: FlagPolicy, rng: random.Random | None = None,
 def review_desk(config: Config, db: sqlite_utils.Database, pseudonymiser: Pseudonymiser) -> ReviewDesk:
     """The review desk on ``db``, configured from ``review:``."""
     r = config.settings.review
-    return ReviewDesk(db, pseudonymiser, reviewers=r.reviewers, guidelines_url=guidelines_url(config),
+    return ReviewDesk(db, pseudonymiser, reviewers=r.reviewers, guidelines_url=guidelines_url(config), channel=r.channel,
                       retention_days=r.retention_days)
 
 

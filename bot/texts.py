@@ -85,9 +85,6 @@ TEAMS_PRIVATE_REPLY_FAILED = (
     "I could not open a private chat with you to answer. Add the Teamweather app for yourself "
     "in Teams (Apps, then Teamweather) and write to me there."
 )
-TEAMS_REVIEW_ELSEWHERE = (
-    "Review actions count only on the review posts in the review channel. Nothing was stored."
-)
 
 INTERNAL_ERROR = "Sorry, something went wrong on our side. Nothing was changed; please try again."
 BUSY = "Teamweather is busy right now and changed nothing. Please try again in a minute."

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from typing import Any, Awaitable, Callable, Coroutine, TypeVar
 
 from slack_bolt.async_app import AsyncApp
@@ -25,7 +24,6 @@ from bot.slack.lifecycle import register_lifecycle
 from bot.slack.render import from_markdown
 from bot.slack.review_board import reply_args, update_args
 from bot.storage_writer import StorageWriter
-from storage import events
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +49,6 @@ def build_app(
     metrics: Metrics | None = None,
     verify_requests: bool = True,
     review: ReviewDesk | None = None,
-    review_channel: str | None = None,
 ) -> AsyncApp:
     """The Bolt app. Events are acked only after the core has committed them to the inbox
     (``process_before_response``), so an acked message is never lost.
@@ -62,9 +59,9 @@ def build_app(
     ``verify_requests=False`` is for callers that checked the signature already
     (:func:`bot.slack.endpoint.slack_endpoint`).
 
-    ``review`` handles presses of the review buttons (``review:<flag id>:<choice>``), which
-    count only in ``review_channel`` (the Slack channel id; a press anywhere else gets a private
-    refusal); without it presses are acked and ignored."""
+    ``review`` handles presses of the review buttons (``review:<flag id>:<choice>``): the desk
+    refuses presses outside the review channel and notes each request once (a replay: 409);
+    without it presses are acked and ignored."""
     bolt_logger = logging.getLogger("slack_bolt.teamweather")
     bolt_logger.addFilter(_NoTokenWarning())
     app = AsyncApp(
@@ -141,14 +138,10 @@ def build_app(
         async def tell(text: str) -> None:
             later(_privately(respond, text))
 
-        if press.channel != review_channel:  # a review post shown elsewhere: not a review
-            metrics.count("review_presses_refused")
-            await ack()
-            await tell(texts.REVIEW_WRONG_CHANNEL)
-            return None
         desk = review
         try:
-            result = await store(lambda: _act_once(desk, press))
+            result = await store(lambda: desk.act("slack", press.workspace, press.user, press.value,
+                                                  channel=press.channel, delivery=press.delivery))
         except StorageBusy:
             metrics.count("storage_busy")
             await ack()
@@ -159,7 +152,7 @@ def build_app(
             await ack()
             await tell(texts.INTERNAL_ERROR)
             return None
-        if result is None:
+        if result.replayed:
             metrics.count("slack_replayed_presses")
             return BoltResponse(status=409, body="already handled")
         await ack()
@@ -185,16 +178,6 @@ def build_app(
 
     register_lifecycle(app, core, store)  # app_uninstalled, tokens_revoked
     return app
-
-
-def _act_once(desk: ReviewDesk, press: ReviewPress) -> ActionResult | None:
-    """The desk's answer to ``press`` (on the writer thread); None when this very press was
-    handled already (a request replayed within its signature's lifetime). The press is
-    remembered in the same transaction as the label (``seen_events``, kept a day)."""
-    with desk.db.conn:
-        if not events.first_sighting(desk.db, press.delivery, time.time()):
-            return None
-        return desk.act("slack", press.workspace, press.user, press.value)
 
 
 async def _privately(respond: Any, text: str) -> None:

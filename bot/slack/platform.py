@@ -13,7 +13,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Config
 from bot.delivery import Courier
-from bot.platform_ids import bare, platform_of
 from bot.review import ReviewBoard
 from bot.slack import directory
 from bot.slack.app import build_app
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SlackPlatform", "review_channel", "slack_client", "standalone_review_board"]
+__all__ = ["SlackPlatform", "slack_client", "standalone_review_board"]
 
 
 def slack_client(config: Config) -> AsyncWebClient:
@@ -37,15 +36,6 @@ def slack_client(config: Config) -> AsyncWebClient:
     client = AsyncWebClient(token=config.secrets.slack_bot_token, base_url=config.settings.slack.api_base_url)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
     return client
-
-
-def review_channel(config: Config) -> str | None:
-    """The Slack id of the review channel, or None when review is off or its channel is on
-    another platform."""
-    channel = config.settings.review.channel
-    if not config.settings.review.enabled or channel is None or platform_of(channel) != "slack":
-        return None
-    return bare(channel)
 
 
 def standalone_review_board(config: Config) -> SlackReviewBoard:
@@ -66,7 +56,7 @@ class SlackPlatform:
         self.app = build_app(
             runtime.core, signing_secret=config.secrets.slack_signing_secret or "", client=self.client,
             writer=runtime.writer, metrics=runtime.metrics, verify_requests=False,
-            review=runtime.review, review_channel=review_channel(config),
+            review=runtime.review,
         )
         self.socket_mode = bool(config.secrets.slack_app_token)
         self._socket: AsyncSocketModeHandler | None = None

@@ -33,10 +33,10 @@ HR review (issue [review], ``review.enabled``, the core's :class:`bot.review.Rev
 review post is an Adaptive Card; a press of one of its buttons comes as a ``message`` whose
 ``value`` is the button's data (:func:`bot.teams.convert.review_press`; a malformed one never
 gets here, the endpoint answers it 400). It is neither a command nor a message to collect. On
-the writer's thread, in one transaction: the activity is noted (``storage.events``, by its
-conversation and id), so a replay of the same activity changes nothing and says nothing (the
-endpoint answers it 409: :class:`ReplayedPress`); a press from anywhere but the configured
-review channel is refused; otherwise the desk handles it. A refusal goes privately to the person who pressed (the 1:1 chat, as for
+the writer's thread the desk notes the activity (by its conversation and id) in the same
+transaction as what it stores, so a replay of the same activity changes nothing and says
+nothing (the endpoint answers it 409: :class:`ReplayedPress`), and refuses a press from
+anywhere but the review channel. A refusal goes privately to the person who pressed (the 1:1 chat, as for
 commands); an accepted press updates the card in place (the card is the press's
 ``replyToId``) and its line goes to the card's reply chain. With review off, presses are
 ignored. Whenever an activity comes from the review channel (the app installed in its team, a
@@ -68,7 +68,7 @@ from bot.teams.convert import (
 from bot.teams.directory import DirectoryUnavailable, TeamsDirectory
 from bot.teams.render import reply_text
 from domain.errors import StorageBusy
-from storage import audit, consent, conversations, events, team_channels
+from storage import audit, consent, conversations, team_channels
 
 log = logging.getLogger(__name__)
 
@@ -319,9 +319,9 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
         desk = self.review
         if desk is None:
             return  # review is off: a press of an old card changes nothing
-        in_channel = self.review_channel is not None and press.channel == self.review_channel
-        result = await self._store(lambda: _review_act(desk, press, in_channel, self.core.clock()))
-        if result is None:
+        result = await self._store(lambda: desk.act(CHANNEL, press.workspace, press.user, press.value,
+                                                     channel=press.channel, delivery=press.event_id))
+        if result.replayed:
             self.metrics.count("msteams_review_replays")
             raise ReplayedPress("this press was handled before")
         if result.refusal is not None:
@@ -400,24 +400,6 @@ def _save_reference(core: Teamweather, user: str, reference: dict[str, Any], ten
 def _post_activity(result: ActionResult) -> str | None:
     activity = (result.post or {}).get("activity")
     return activity if isinstance(activity, str) and activity else None
-
-
-def _review_act(desk: ReviewDesk, press: ReviewPress, in_channel: bool, now: float) -> ActionResult | None:
-    """Note the press and act on it, in one transaction; None for a replay (seen before)."""
-    db = desk.db
-    try:
-        if not events.first_sighting(db, press.event_id, now):
-            db.conn.commit()
-            return None
-        if in_channel:
-            result = desk.act(CHANNEL, press.workspace, press.user, press.value)
-        else:
-            result = ActionResult(refusal=texts.TEAMS_REVIEW_ELSEWHERE)
-        db.conn.commit()  # the desk commits what it stores; a refusal leaves the note to commit
-        return result
-    except BaseException:
-        db.conn.rollback()
-        raise
 
 
 def _record_team(core: Teamweather, tenant: str, channel: str, team: str) -> bool:

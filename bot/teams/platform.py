@@ -105,7 +105,7 @@ class TeamsPlatform:
     def review_board(self) -> ReviewBoard:
         from bot.teams.review_board import TeamsReviewBoard
 
-        return TeamsReviewBoard(self.adapter, self.app_id, _channel_addresses(self.config), loop=self._loop)
+        return TeamsReviewBoard(self.adapter, self.app_id, _stored(self.config, review_channel_key), loop=self._loop)
 
 
 def review_channel(config: Config) -> str | None:
@@ -130,34 +130,30 @@ def standalone_review_board(config: Config) -> ReviewBoard:
     from bot.teams.review_board import TeamsReviewBoard
 
     adapter = CloudAdapter(ReusedClients(authentication(config)))
-    return TeamsReviewBoard(adapter, config.secrets.msteams_app_id or "", _channel_addresses(config))
+    return TeamsReviewBoard(adapter, config.secrets.msteams_app_id or "", _stored(config, review_channel_key))
 
 
-def _channel_addresses(config: Config) -> Callable[[str], dict[str, Any] | None]:
-    """A channel's stored address (see bot/teams/review_board.py), read on the caller's own
-    connection (the board runs on the scheduler's thread)."""
+def _stored(config: Config, key: Callable[[str], str]) -> Callable[[str], dict[str, Any] | None]:
+    """A stored conversation reference by ``key(id)`` (a person's personal chat, the review
+    channel's address), read on the caller's own connection: couriers and boards run on the
+    scheduler's thread."""
     path = config.settings.database
 
-    def address(channel: str) -> dict[str, Any] | None:
+    def reference(ident: str) -> dict[str, Any] | None:
         db = connect(path)
         try:
-            return conversations.get(db, review_channel_key(channel))
-        finally:
-            db.close()
-
-    return address
-
-
-def _references(config: Config) -> Callable[[str], dict[str, Any] | None]:
-    """A person's stored personal chat by their AAD object id, read on the caller's own
-    connection (the courier runs on the scheduler's thread)."""
-    path = config.settings.database
-
-    def reference(user: str) -> dict[str, Any] | None:
-        db = connect(path)
-        try:
-            return conversations.get(db, f"msteams:{user.lower()}")
+            return conversations.get(db, key(ident))
         finally:
             db.close()
 
     return reference
+
+
+def _personal_chat(user: str) -> str:
+    """Where a person's personal chat with the bot is stored (by Entra object id)."""
+    return f"msteams:{user.lower()}"
+
+
+def _references(config: Config) -> Callable[[str], dict[str, Any] | None]:
+    """A person's stored personal chat by their Entra object id (what the courier reads)."""
+    return _stored(config, _personal_chat)

@@ -132,6 +132,28 @@ def test_the_same_press_twice_changes_nothing(db):
     assert [(x.reviewer, x.sentiment, x.stress) for x in after] == [(x.reviewer, x.sentiment, x.stress) for x in before]
 
 
+def test_a_press_outside_the_review_channel_is_refused_and_stores_nothing(db):
+    f = flagged(db)
+    d = ReviewDesk(db, Pseudonymiser(KEY), reviewers=("slack:UREV1",), guidelines_url=GUIDE, channel="slack:CREVIEW")
+    for platform, channel in (("slack", "COTHER"), ("msteams", "CREVIEW"), ("slack", None)):
+        result = d.act(platform, "T1", "UREV1", f"{f}:sentiment:negative", channel=channel)
+        assert result.refusal == texts.REVIEW_WRONG_CHANNEL
+    assert review.labels_for(db, f) == []
+    assert d.act("slack", "T1", "UREV1", f"{f}:sentiment:negative", channel="CREVIEW").refusal is None
+
+
+def test_a_request_delivered_twice_is_handled_once(db):
+    f = flagged(db)
+    d = desk(db)
+    first = d.act("slack", "T1", "UREV1", f"{f}:sentiment:negative", delivery="slack:T1/trigger-1")
+    assert not first.replayed and first.refusal is None
+    d.act("slack", "T1", "UREV1", f"{f}:sentiment:positive", delivery="slack:T1/trigger-2")
+    again = d.act("slack", "T1", "UREV1", f"{f}:sentiment:negative", delivery="slack:T1/trigger-1")
+    assert again.replayed and again.report is None and again.thread is None
+    [label] = review.labels_for(db, f)
+    assert label.sentiment == "positive"  # the older press, replayed, did not undo the later answer
+
+
 class RecordingBoard:
     """A review channel that keeps what is posted; ``refuse_after`` posts it refuses."""
 

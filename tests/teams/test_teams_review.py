@@ -316,7 +316,7 @@ async def test_a_press_from_outside_the_review_channel_is_refused_privately(revi
     personal["conversation"] = {"conversationType": "personal", "id": f"a:1personal-{ADELE}", "tenantId": TENANT}
     personal["channelData"] = {"tenant": {"id": TENANT}}
     assert (await review_bot.post(personal))[0] == 200
-    assert review_bot.private_texts(ADELE) == [reply_text(texts.TEAMS_REVIEW_ELSEWHERE)] * 2
+    assert review_bot.private_texts(ADELE) == [reply_text(texts.REVIEW_WRONG_CHANNEL)] * 2
     assert labels(review_bot) == [] and updates(review_bot, flag_id) == []
 
 
