@@ -24,11 +24,10 @@ Rules, for a matcher built from a list of names (display names, real names, hand
    - English function words (:data:`FUNCTION_WORDS`: "the", "she", "with", ...) are never
      matched alone: they reach names through handles ("the.boss") and pronoun suffixes;
    - common English words (:func:`common_words`: VADER's lexicon plus the hand-written list
-     below: "will", "may", "mark", "hope", "grace", "ship", ...) match alone when written
-     with an initial capital ("Will you review?" loses its "Will": over-redaction, accepted),
-     and in lower case or all in capitals ("i WILL do it", "HEY WILL") only where the words
-     around them mark them as a name, so "will" and "hope" in ordinary text survive and keep
-     their sentiment:
+     below: "will", "may", "mark", "hope", "grace", "park", "turner", ...) match alone only
+     where their case or the words around them mark them as a name, so "will" and "hope" in
+     ordinary text ("Will do", "hope this helps", "let's park that") survive and keep their
+     sentiment:
 
      a. ``@`` right before, written without the platform's markup: "@grace";
      b. a possessive ``'s`` after: "will's review", but not after an article or a possessive
@@ -89,14 +88,32 @@ Rules, for a matcher built from a list of names (display names, real names, hand
         thanks"); a list only after "thank you both"/"thanks both" ("thank you both, max and
         mark"). Not "good call will do", "my bad, mark it resolved", "same here, costs rose".
 
+     l. written with an initial capital inside a sentence ("thanks to Will", "talked to Grace
+        yesterday"), unless it is a month's ("in May", "by June", "June 30", "May or June"),
+        after a determiner ("the Grace period") or after a capitalised word that is no name
+        ("Central Park"); or at the start of a sentence before ",", ":", "-", "'s", the end,
+        "and" and a name, or a finite verb ("Grace is out"; not a month: "May is busy"). Any
+        other capital at the start of a sentence says nothing, and rules a–k decide as for lower
+        case: "Hope this helps", "Will do", "Mark as resolved" keep their words.
+
      The cues are English closed-class words. These checks read only the few words around a
-     candidate, and only for candidates (pieces that the prefilter found and that are not
-     capitalised).
+     candidate, and only for candidates (pieces that the prefilter found).
 
 4. **Possessives and punctuation** need no special case: "Amara's" is the pieces ``amara``
    and ``s``, so it becomes "<person>'s"; "@amara," becomes "@<person>,".
 5. **Placeholders are left alone**: a piece written as ``<piece>`` (such as ``<person>`` or
    ``<url>``) is never matched.
+6. **Recall first, for text a person reads** (``replace(..., recall_first=True)``: what
+   reviewers see). Everything rules 1–5 find goes, and a common word that is a member's name
+   goes too unless its context marks it as the word: a modal before a word or after a
+   subject ("will do", "I will", "may I"); after a determiner or a number ("the penny
+   dropped", "200 miles"); a month or time of day as a date ("in April", "at dawn"); a verb
+   (:data:`_VERBS`) after a subject ("we hope") or before its object or particle, starting its
+   clause or after "to", "pls", a modal, ... ("mark this as done", "let's park that", "max
+   out"); part of a longer proper noun ("Robin Hood"). So "dawn fixed the build" and "talked
+   to ray" lose the name, which rules 1–5 keep (no cue), and ordinary uses that fit none of
+   these go too ("my python is a bit <person>"): the price of recall, paid only where a
+   person reads; the classifier reads text made by rules 1–5.
 
 Known limits: names written without spaces inside longer words ("AmaraOkafor", or CJK
 names inside unsegmented text) are not found. A name that is a common word, written in lower
@@ -104,8 +121,10 @@ case or in capitals with no cue of rule 3 around it, is missed ("talked to will"
 it", "adding may to the thread", "ok will thanks"; after a phrase not in rule 3 k's list,
 or not at the start of its clause: "all yours now drew", "haha nice one june"); and a few
 ordinary uses fit a cue and are removed ("max: 10" at the start of a line; "may and june are
-out" reads as two people; "ok will, thanks", "all good will" as vocatives). Figures:
-``benchmarks/name_recall.py``.
+out" reads as two people; "ok will, thanks", "all good will" as vocatives; "Hope is not a
+plan" as a name before a verb). A capitalised name at the start of a sentence before any
+other word is missed ("Frank fixed it", "Drew said so"); rule 6 finds most of these. Figures:
+``benchmarks/name_recall.py`` and ``benchmarks/name_recall_blind.py``.
 """
 
 from __future__ import annotations
@@ -130,7 +149,7 @@ _MAX_CC_RUN: Final = 8  # names separated by spaces only, after "cc" ("cc will h
 
 #: Articles, pronouns, prepositions, conjunctions, auxiliaries: never a name on their own.
 #: Words that are also first names ("Will", "May", "Can", "Per", "Even", "Else", "Till")
-#: are not here but in the common words, so they still match with an initial capital.
+#: are not here but in the common words, so they still match where rule 3 marks them.
 FUNCTION_WORDS: Final = frozenset("""
     about above across after against along also although among and another any anyone
     anything are around because been before behind being below beside besides between both
@@ -171,6 +190,14 @@ _COMMON_WORDS: Final = """
     home school house room car city water story fact word words line lines end side head face
     eye eyes money food power war music book game body mind heart friend family group kind
     sort lot bit person channel usergroup email phone url number
+    park turner cooper miller smith fisher carter porter potter butler mills marsh moss bond
+    cross booth barber glass short north south west east church bridge ford brooks pond lake
+    summers winters chambers judge law light english french gardener shepherd farmer weaver
+    carpenter painter woods bird crane hawk finch sparrow bull castle tower rock flint steel
+    iron sterling lord prince duke baron monk bacon holly ivy lily iris daisy heather olive
+    hazel pearl jade ginger violet poppy sage basil willow cherry berry melody destiny bob
+    rocky brandy stormy eve lance pierce gale carol van ken dot chip ace kit mat archer
+    chandler sawyer
 """
 
 
@@ -223,6 +250,38 @@ _THANKS_FOR: Final = frozenset(("the", "your", "all", "that", "this"))
 _THANKS_HEADS: Final = frozenset((("thanks",), ("thank", "you"), ("thank", "u"), ("thx",), ("ty",), ("cheers",)))
 #: What may follow a name after such a phrase, besides the end of the clause and a comma.
 _PHRASE_FOLLOW: Final = frozenset(("thanks", "thx", "ty", "too"))
+#: Months, and the words before one that make it a date: "in May", "by June", "last April".
+_MONTHS: Final = frozenset("""
+    january february march april may june july august september october november december
+""".split())
+_WHEN: Final = frozenset("""
+    in by since until till from to during early mid late last next this that of before after
+    through due end around until
+""".split())
+_LAST_NEXT: Final = frozenset("last next early late mid".split())
+_TIMES_OF_DAY: Final = frozenset("dawn dusk noon midnight summer autumn winter spring".split())
+#: Rule 6 (recall first): words before a modal used as one ("it will", "who may"), before a
+#: number's unit ("a few miles"), before a verb used as one ("to chase", "pls mark"), and
+#: after it (its object or particle: "mark this", "max out").
+_MODAL_AFTER: Final = frozenset("it who which what that this there and or but so also still".split())
+_NUMBER_BEFORE: Final = frozenset("few several many couple dozen hundred thousand".split())
+_VERB_BEFORE: Final = frozenset("""
+    to pls please lets let s ll will would can could should must might gonna wanna gotta don
+    didn doesn just also then
+""".split())
+_OBJECTS: Final = frozenset("""
+    it this that these those them him her me us you u ya we so as yourself everyone everybody
+    all both one
+""".split())
+#: Names that are also English verbs, the only ones rule 6 reads as a verb ("mark this").
+_VERBS: Final = frozenset("""
+    mark hope park chase bill max drew jack pat rob sue wade grant cook bob rush lance pierce
+    rose page price chip hunt bank banks star bear ace cash frost storm wolf crane dot kit love
+    trust dawn rob walk ship
+""".split())
+_PARTICLES: Final = frozenset("up out off down back over away".split())
+#: What ends a sentence, so that a capital after it says nothing (rule 3 l).
+_SENTENCE_ENDS: Final = frozenset(".!?:;(\"'*_>")
 #: Before a list of two that starts no clause: "both drew and Priya approved".
 _BOTH: Final = frozenset(("both", "either", "neither"))
 _CLAUSE_ENDS: Final = frozenset(",.!?;:(")
@@ -363,8 +422,12 @@ class NameMatcher:
         """How many distinct single pieces and multi-piece names the matcher knows."""
         return len(self._anycase) + len(self._capitalised) + len(self._phrases)
 
-    def replace(self, text: str, placeholder: str) -> str:
-        """``text`` with every member name replaced by ``placeholder``; the rest verbatim."""
+    def replace(self, text: str, placeholder: str, *, recall_first: bool = False) -> str:
+        """``text`` with every member name replaced by ``placeholder``; the rest verbatim.
+
+        ``recall_first`` is for text a person will read (rule 6): a common word that is a
+        member's name goes unless its context marks it as the word (:meth:`_ordinary`), where
+        by default it stays unless its case or context marks it as a name (rule 3)."""
         lowered = _lower(text)
         if lowered.isascii():  # the common case, at C speed: bytes.translate and split
             found = self._first_ascii.intersection(lowered.encode().translate(_SEPARATE).split())
@@ -374,7 +437,7 @@ class NameMatcher:
         if not keys:
             return text
         spans: list[tuple[int, int]] = []  # (start, -end) of every name found
-        candidates: list[tuple[int, int]] = []  # (start, end): common words, lower case or all caps
+        candidates: list[tuple[int, int]] = []  # (start, end): common words, in any case
         for key in keys:
             start = lowered.find(key)
             while start != -1:
@@ -392,6 +455,10 @@ class NameMatcher:
                 start = lowered.find(key, start + 1)
         if candidates:
             named = self._named_by_context(text, lowered, candidates, spans, placeholder)
+            if recall_first:
+                marked = set(named)
+                named += [(start, end) for start, end in candidates
+                          if (start, end) not in marked and not self._ordinary(text, lowered, start, end)]
             spans += [(start, -end) for start, end in named]
         if not spans:
             return text
@@ -409,13 +476,17 @@ class NameMatcher:
         self, text: str, lowered: str, candidates: list[tuple[int, int]],
         spans: list[tuple[int, int]], placeholder: str,
     ) -> list[tuple[int, int]]:
-        """Which ``candidates`` (``(start, end)`` of common words written in lower case or all
-        in capitals) their context marks as names (rule 3). ``spans`` holds ``(start, -end)`` of the
+        """Which ``candidates`` (``(start, end)`` of common words, in any case) their case or
+        context marks as names (rule 3). ``spans`` holds ``(start, -end)`` of the
         names already found; ``placeholder`` in ``text`` stands for a name too."""
         named: list[tuple[int, int]] = []
         undecided: list[tuple[int, int]] = []
         for start, end in candidates:
-            (named if self._marked(lowered, start, end, candidates) else undecided).append((start, end))
+            title = text[start].isupper() and not text[start + 1 : end].isupper()
+            marked = (title and self._title_marked(text, lowered, start, end)) or (
+                self._marked(lowered, start, end, candidates)
+            )
+            (named if marked else undecided).append((start, end))
         if not undecided or not (spans or named or placeholder in text):
             return named
         undecided.sort()
@@ -465,7 +536,10 @@ class NameMatcher:
             and not lowered[end + 2 : end + 3].isalnum()
         ):  # "will's review", not "the bill's paid" nor "hope's not a plan"
             kind, following = _after(lowered, end + 2)
-            return not (word in _NOT_BEFORE_POSSESSIVE or kind == _DETERMINER or following in _AFTER_IS)
+            month = lowered[start:end] in _MONTHS and word in _LAST_NEXT  # "last may's release"
+            return not (
+                word in _NOT_BEFORE_POSSESSIVE or month or kind == _DETERMINER or following in _AFTER_IS
+            )
         if (word in _PHRASE_LAST or "for" in lowered[max(0, start - 40) : start]) and (
             gap.strip(" \t") in ("", ",") and self._after_phrase(lowered, start, end, gap, word)
         ):
@@ -531,6 +605,96 @@ class NameMatcher:
             before_gap, _ = _before(lowered, start - len(gap) - len(word))
             return before_gap.strip() != "," and _after(lowered, end)[0] == _END
         return False
+
+    def _title_marked(self, text: str, lowered: str, start: int, end: int) -> bool:
+        """Whether the common word at ``start:end``, written with an initial capital, is a name
+        by its capital (rule 3 l): inside a sentence ("thanks Will", "ask Grace about it"),
+        unless a month's ("in May", "June 30", "May or June"), after a determiner ("the Grace
+        period") or after a capitalised word that is no name ("Central Park"); at the start of a
+        sentence, only before ",", ":", "-", the end, "'s" or a finite verb ("Grace is out"; not
+        a month: "May is busy"), otherwise as in lower case ("Hope this helps", "Will do")."""
+        gap, word = _before(lowered, start)
+        kind, following = _after(lowered, end)
+        piece = lowered[start:end]
+        month = piece in _MONTHS
+        between = gap.strip()
+        opens = _starts_line(gap, word) or (
+            between[-1:] in _SENTENCE_ENDS or (between and not between[-1].isascii())
+        )
+        if opens:  # "Grace, ...", "Grace: done", "Grace - see above", "Grace is out", "Mark and Grace"
+            if kind == _AND:
+                item = _LIST_ITEM.match(lowered, end)
+                return item is not None and item.group(1) in self._first
+            return kind <= _POSSESSIVE or (kind == _VERB and not month) or (
+                kind == _END and lowered[end : end + 1] != "."
+            )
+        if month and (
+            word in _WHEN or word.isdigit() or following.isdigit() or _ordinal(lowered, end)
+            or following in _MONTHS or word in _MONTHS or (
+                word in ("and", "or") and _before(lowered, start - len(gap) - len(word))[1] in _MONTHS
+            )
+            or (kind == _AND and (item := _LIST_ITEM.match(lowered, end)) and item.group(1) in _MONTHS)
+        ):
+            return False  # "in May", "30 June", "June 30", "May 5th", "May or June"
+        if word in _DETERMINERS and not between:
+            return False  # "the Grace period", "a Frank talk"
+        if self._proper_noun_follows(text, end):
+            return False  # "Robin Hood", "Ivy League", "Baker Street"
+        if between == "," and piece in _MODALS and kind >= _DETERMINER:
+            return False  # "thanks, Will do", "ok, May I ask"
+        word_start = start - len(gap) - len(word)
+        # "Central Park", "Release Notes": part of another proper noun or a heading
+        return not (word and not between and text[word_start].isupper() and (
+            word not in self._first and word not in _CONTEXT
+        ))
+
+    def _ordinary(self, text: str, lowered: str, start: int, end: int) -> bool:
+        """Whether the words around the common word at ``start:end`` mark it as the word, not
+        a name (rule 6): a modal before a word or after a subject ("will do", "I will", "may
+        I"); after a determiner or a number ("the penny dropped", "200 miles"); a month or a
+        time of day as a date ("in April", "at dawn", "June 30"); a verb after a subject ("we
+        hope", "i mark"), or starting its clause or after "to", "pls", a modal, ... and before
+        its object ("mark this as done", "let's park that", "have to chase the vendor", "hope
+        you're well"); part of a longer proper noun ("Robin Hood", "Central Park")."""
+        gap, word = _before(lowered, start)
+        kind, following = _after(lowered, end)
+        piece = lowered[start:end]
+        spaced = gap == " "
+        if piece in _MODALS:
+            return kind >= _VERB or (spaced and (word in _SUBJECTS or word in _MODAL_AFTER))
+        if spaced and (word in _DETERMINERS or word in _NUMBER_BEFORE or word.isdigit()):
+            return True
+        if (piece in _MONTHS or piece in _TIMES_OF_DAY) and (
+            (spaced and (word in _WHEN or word == "at")) or following.isdigit() or _ordinal(lowered, end)
+            or (spaced and word.isdigit())
+        ):
+            return True
+        opens = _starts_line(gap, word) or gap.strip()[-1:] in _CLAUSE_ENDS
+        if piece not in _VERBS:
+            pass  # only a verb has a subject or an object: "rusty my sql is ..." is a name
+        elif spaced and word in _SUBJECTS - {"this", "that", "these", "those", "there"}:
+            return True  # "we hope", "i mark it"
+        elif (opens or (spaced and word in _VERB_BEFORE)) and (
+            following in _OBJECTS or kind == _DETERMINER or following in _PARTICLES
+        ):
+            return True  # "mark this as done", "let's park that", "hope you're well", "max out"
+        if text[start].isupper() and not text[start + 1 : end].isupper():
+            if self._proper_noun_follows(text, end):
+                return True  # "Robin Hood", "Ivy League", "Baker Street"
+            if word and spaced and text[start - 1 - len(word)].isupper() and word not in self._first and (
+                word not in _CONTEXT and not opens
+            ):
+                before_gap, _ = _before(lowered, start - 1 - len(word))
+                return not (_starts_line(before_gap, "") or before_gap.strip()[-1:] in _CLAUSE_ENDS)
+        return False
+
+    def _proper_noun_follows(self, text: str, end: int) -> bool:
+        """Whether a capitalised word that is no name follows the piece ending at ``end``, on
+        the same clause: the piece is part of a longer proper noun ("Robin Hood")."""
+        after = _NEXT_PIECE.match(text, end)
+        return after is not None and after.group(1) == " " and after.group(2)[:1].isupper() and (
+            not after.group(2).isupper() and after.group(2).lower() not in self._first
+        )
 
     def _after_phrase(self, lowered: str, start: int, end: int, gap: str, word: str) -> bool:
         """Whether the common word at ``start:end`` (after ``gap`` and ``word``, as
@@ -629,11 +793,13 @@ class NameMatcher:
             for width in range(len(pieces), 1, -1):
                 if tuple(pieces[:width]) in self._phrases:
                     return ends[width - 1]
-        if key in self._anycase or (
-            key in self._capitalised and text[start].isupper() and not text[start + 1 : end].isupper()
-        ):  # "Will"; "WILL" goes through the context rules, as "will" does
-            return end
-        return 0
+        return end if key in self._anycase else 0  # common words go through the context rules
+
+
+def _ordinal(lowered: str, end: int) -> bool:
+    """Whether a day of the month follows the piece ending at ``end``: "May 5th", "June 30"."""
+    following = re.match(r"[^\S\n]+\d{1,2}(?:st|nd|rd|th)?\b", lowered[end:])
+    return following is not None
 
 
 def _thanks_for(phrase: tuple[str, ...]) -> bool:

@@ -602,7 +602,17 @@ class CapitalisedOnly(NameMatcher):
 
     def _named_by_context(self, text: str, lowered: str, candidates: list[tuple[int, int]],
                           spans: list[tuple[int, int]], placeholder: str) -> list[tuple[int, int]]:
-        return []
+        return [(start, end) for start, end in candidates
+                if text[start].isupper() and not text[start + 1 : end].isupper()]
+
+
+class RecallFirst(NameMatcher):
+    """The matcher as it makes text for reviewers: ``replace(..., recall_first=True)``."""
+
+    __slots__ = ()
+
+    def replace(self, text: str, placeholder: str, *, recall_first: bool = True) -> str:
+        return super().replace(text, placeholder, recall_first=recall_first)
 
 
 def _percent(part: int, whole: int) -> str:
@@ -666,7 +676,8 @@ def main() -> int:
     args = parser.parse_args()
 
     names = directory_names()
-    matchers = {"context rules": NameMatcher(names), "capitalised only": CapitalisedOnly(names)}
+    matchers = {"context rules": NameMatcher(names), "capitalised only": CapitalisedOnly(names),
+                "recall first": RecallFirst(names)}
     sentences = name_sentences(args.seed, args.per_template)
     unmarked = name_sentences(args.seed, args.per_template, UNMARKED_TEMPLATES)
     held_out = name_sentences(args.seed, args.per_template, HELD_OUT_TEMPLATES)
@@ -746,7 +757,8 @@ def main() -> int:
 
     print("\nspeed, µs per message (best of 15 passes, one thread):")
     typical_names, typical = typical_messages(args.members, args.messages, args.seed)
-    big = {"context rules": NameMatcher(typical_names), "capitalised only": CapitalisedOnly(typical_names)}
+    big = {"context rules": NameMatcher(typical_names), "capitalised only": CapitalisedOnly(typical_names),
+           "recall first": RecallFirst(typical_names)}
     for label, texts, by in (
         (f"typical messages, {args.members} members", typical, big),
         ("ordinary sentences above, 25 members", list(ORDINARY), matchers),
@@ -756,9 +768,14 @@ def main() -> int:
 
     removed, words, _ = removals["context rules"]
     ok = on.rate >= MIN_RECALL and removed <= MAX_OVER_REMOVAL * words
-    print(f"\nrecall {on.rate:.1%} (goal >= {MIN_RECALL:.0%}), ordinary words removed "
+    print(f"\nscoring: recall {on.rate:.1%} (goal >= {MIN_RECALL:.0%}), ordinary words removed "
           f"{removed / words:.2%} (goal <= {MAX_OVER_REMOVAL:.1%}): {'PASS' if ok else 'FAIL'}")
-    return 0 if ok else 1
+    first_rate = results["recall first"].rate
+    first_removed, _, _ = removals["recall first"]
+    reviewers_ok = first_rate >= MIN_RECALL
+    print(f"reviewers (recall first): recall {first_rate:.1%} (goal >= {MIN_RECALL:.0%}), ordinary words "
+          f"removed {first_removed / words:.2%} (not gated): {'PASS' if reviewers_ok else 'FAIL'}")
+    return 0 if ok and reviewers_ok else 1
 
 
 if __name__ == "__main__":

@@ -121,7 +121,7 @@ async def replay(
     pseudonymiser = Pseudonymiser(DEMO_KEY, members_of(workspace) if platform == "slack" else ())
     analyzer = analyzer or default_analyzer()
     # Flagging for review as a deployment with review on would (seeded, on the replay's clock).
-    flagger = review_flagger(FlagPolicy(), random.Random(0), clock)
+    flagger = review_flagger(FlagPolicy(), random.Random(0), clock, for_reviewers=pseudonymiser.for_reviewers)
     worker = ScoringWorker(db_path, analyzer, clock=clock, flagger=flagger)
     core = Teamweather(
         db, pseudonymiser, admins=frozenset(ids["admins"]),

@@ -134,7 +134,7 @@ def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
         ))
         worker = ScoringWorker(s.database, classifier, policy)
     if s.review.enabled:
-        worker.flagger = review_flagger(s.review.policy())
+        worker.flagger = review_flagger(s.review.policy(), for_reviewers=pseudonymiser.for_reviewers)
     core = Teamweather(
         writer.db,
         pseudonymiser,
@@ -148,12 +148,14 @@ def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
 
 
 def review_flagger(policy: FlagPolicy, rng: random.Random | None = None,
-                   clock: Callable[[], float] = time.time) -> Flagger:
-    """The worker's flagger: :func:`analyzers.flagging.maybe_flag` with ``policy``."""
+                   clock: Callable[[], float] = time.time,
+                   for_reviewers: Callable[[str], str] = lambda text: text) -> Flagger:
+    """The worker's flagger: :func:`analyzers.flagging.maybe_flag` with ``policy``; a flag
+    keeps the text as ``for_reviewers`` makes it (``Pseudonymiser.for_reviewers``)."""
     chance = rng or random.Random()
 
     def flag(db: sqlite_utils.Database, score: Score, text: str) -> None:
-        maybe_flag(db, policy, score, text, clock(), chance)
+        maybe_flag(db, policy, score, for_reviewers(text), clock(), chance)
 
     return flag
 

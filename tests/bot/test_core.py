@@ -112,6 +112,32 @@ def test_an_edit_drops_the_flag_holding_the_old_words(core: Teamweather) -> None
     assert core.db.execute("SELECT count(*) FROM flags WHERE text LIKE '%give up%'").fetchone()[0] == 0
 
 
+def test_a_flag_holds_the_text_made_for_reviewers(core: Teamweather) -> None:
+    """What reviewers read loses members' names that are common words even with no cue
+    ("dawn fixed it"), where the text the classifier reads keeps an uncued common word."""
+    import random
+
+    from analyzers.flagging import FlagPolicy
+    from analyzers.lexicon import LexiconAnalyzer
+    from analyzers.pseudonymise import Member
+    from bot.runtime import review_flagger
+    from bot.worker import BatchPolicy, ScoringWorker
+    from storage import review
+
+    core.pseudonymiser.set_members([Member("U0DAWN0001", ("Dawn Fisher", "dfisher"))])
+    enroll(core)
+    core.receive(msg("dawn fixed the deploy but it broke again, I give up"))
+    [item] = inbox.oldest(core.db, 1)
+    assert item.text.startswith("dawn fixed")  # precise: no cue, so the word stays for scoring
+    path = core.db.execute("PRAGMA database_list").fetchone()[2]
+    flag_all = review_flagger(FlagPolicy(uncertainty_margin=1.0), random.Random(0),
+                              for_reviewers=core.pseudonymiser.for_reviewers)
+    worker = ScoringWorker(path, LexiconAnalyzer(), BatchPolicy(size=8, max_wait=0.0), flagger=flag_all)
+    assert worker.drain(core.db) == 1
+    [flag] = review.unposted(core.db)
+    assert flag.text == "<person> fixed the deploy but it broke again, I give up"
+
+
 def test_edit_of_message_never_collected_is_ignored(core: Teamweather) -> None:
     enroll(core)
     assert core.receive(msg("edited", edited=True)) is Outcome.UNKNOWN_ORIGINAL
