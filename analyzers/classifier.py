@@ -35,6 +35,7 @@ from transformers.utils import logging as hf_logging
 
 from analyzers.analyzer import SENTIMENT_LABELS, Analysis
 from analyzers.base_model import WEIGHTS, verified_dir
+from analyzers.batching import by_length, padded, token_ids
 from analyzers.model_dir import (
     DELTA_FILE,
     ModelCard,
@@ -222,20 +223,13 @@ class Classifier:
         """Raw sentiment [n, 3] and stress [n] logits in input order (for calibration)."""
         if not texts:
             return np.zeros((0, 3), np.float32), np.zeros((0,), np.float32)
-        ids: list[list[int]] = self.tokenizer(
-            list(texts), truncation=True, max_length=self.max_tokens,
-            return_attention_mask=False, return_token_type_ids=False)["input_ids"]
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        ids = token_ids(self.tokenizer, texts, self.max_tokens)
+        order = by_length(ids)
         pad = int(self.tokenizer.pad_token_id or 0)
         outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
         with torch.inference_mode():
             for rows in self._batches(order, [len(x) for x in ids]):
-                width = len(ids[rows[-1]])
-                batch = np.full((len(rows), width), pad, np.int64)
-                mask = np.zeros((len(rows), width), np.int64)
-                for r, i in enumerate(rows):
-                    batch[r, :len(ids[i])] = ids[i]
-                    mask[r, :len(ids[i])] = 1
+                batch, mask = padded(ids, rows, pad)
                 outputs.append(self.model(torch.from_numpy(batch).to(self.device),
                                           torch.from_numpy(mask).to(self.device)))
             sentiment = torch.cat([s for s, _ in outputs]).cpu().numpy()

@@ -59,6 +59,7 @@ from numpy.typing import NDArray
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyzers.analyzer import SENTIMENT_LABELS  # noqa: E402
+from analyzers.batching import by_length, padded, token_ids  # noqa: E402
 from analyzers.flagging import FlagPolicy, margin  # noqa: E402
 from training.data import Example, load_dataset, load_workplace  # noqa: E402
 
@@ -77,20 +78,13 @@ def embed(texts: Sequence[str], threads: int, desc: str) -> NDArray[np.float32]:
     from analyzers.classifier import Classifier
 
     clf = Classifier.fresh("embed", max_tokens=MAX_TOKENS, device="cpu", threads=threads)
-    ids: list[list[int]] = clf.tokenizer(
-        list(texts), truncation=True, max_length=MAX_TOKENS,
-        return_attention_mask=False, return_token_type_ids=False)["input_ids"]
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    ids = token_ids(clf.tokenizer, texts, MAX_TOKENS)
+    order = by_length(ids)
     pad = int(clf.tokenizer.pad_token_id or 0)
     out = np.zeros((len(ids), int(clf.model.encoder.config.hidden_size)), np.float32)
     with torch.inference_mode(), tqdm(total=len(ids), desc=desc, unit="text") as bar:
         for rows in clf._batches(order, [len(x) for x in ids]):
-            width = len(ids[rows[-1]])
-            batch = np.full((len(rows), width), pad, np.int64)
-            mask = np.zeros((len(rows), width), np.int64)
-            for r, i in enumerate(rows):
-                batch[r, :len(ids[i])] = ids[i]
-                mask[r, :len(ids[i])] = 1
+            batch, mask = padded(ids, rows, pad)
             hidden = clf.model.encoder(input_ids=torch.from_numpy(batch),
                                        attention_mask=torch.from_numpy(mask)).last_hidden_state
             m = torch.from_numpy(mask).unsqueeze(-1).to(torch.float32)

@@ -18,6 +18,7 @@ from bot.labels_cli import labels
 from bot.models_cli import models
 from bot.purge_cli import purge
 from bot.retrain_cli import retrain_command
+from bot.plan_cli import plan_command
 from domain.errors import TeamweatherError
 
 class TeamweatherGroup(click.Group):
@@ -94,6 +95,11 @@ def check(config_path: Path) -> None:
             "list giving each team's name, channels and managers (see teams: in "
             "teamweather.example.yaml)"
         )
+    learning = None
+    if s.learning.enabled:  # a malformed catalog is one line, before anything says OK
+        from bot.learning_setup import load_learning
+
+        learning = load_learning(s.learning, s.database, str(config_path))
     served = []
     if s.slack.enabled:
         served.append("Slack in Socket Mode" if config.secrets.slack_app_token else f"Slack at {s.slack.events_path}")
@@ -106,6 +112,8 @@ def check(config_path: Path) -> None:
         f"{len(s.teams)} team(s): {', '.join(t.name for t in s.teams)}; digest every "
         f"{s.digest.weekday} at {s.digest.time}, k = {s.privacy.k}, {stress}"
     )
+    if learning is not None:
+        click.echo(f"/mytraining: {len(learning.catalog)} catalog item(s), {len(learning.roles)} role(s)")
     from bot import lifecycle  # workspaces that removed the app, with their purge date and command
 
     for line in lifecycle.notices_in(s, time.time(), str(config_path)):
@@ -209,6 +217,7 @@ cli.add_command(train_command)
 cli.add_command(purge)
 cli.add_command(labels)
 cli.add_command(retrain_command)
+cli.add_command(plan_command)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ The environment is read only here (by ``load``, and by ``configured_pseudonym_ke
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Mapping
@@ -260,6 +261,33 @@ class ReviewSettings(_Section):
                           f.daily_cap, f.author_weekly_cap, float(self.unlabelled_ttl_days))
 
 
+class LearningSettings(_Section):
+    """``learning:`` — ``/mytraining``'s catalog, role profiles and the private wellbeing nudge.
+    The catalog is loaded and checked against the roles at start-up (:func:`learning_setup`)."""
+
+    enabled: bool = True
+    catalog: Path | None = None  # default: the bundled analyzers/learning_catalog.yaml
+    #: role -> skill -> target level (1–5); default: the bundled analyzers/learning_roles.example.yaml
+    roles: dict[str, dict[str, int]] | None = None
+    vector_cache: Path | None = None  # item vectors; default: beside the database
+    wellbeing_nudge: bool = True  # a deployment may switch the private nudge off for everyone
+
+    @field_validator("roles")
+    @classmethod
+    def _role_names(cls, roles: dict[str, dict[str, int]] | None) -> dict[str, dict[str, int]] | None:
+        if roles is None:
+            return None
+        for role, targets in roles.items():
+            if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", role):
+                raise ValueError(f"role {role!r}: use lower-case letters, digits and dashes")
+            if not targets:
+                raise ValueError(f"role {role!r}: give at least one skill and its target level")
+            for skill, level in targets.items():
+                if not 1 <= level <= 5:
+                    raise ValueError(f"role {role!r}: {skill}: the target level must be 1 to 5")
+        return roles
+
+
 class Settings(_Section):
     """The contents of ``teamweather.yaml``."""
 
@@ -274,6 +302,7 @@ class Settings(_Section):
     digest: DigestSettings = DigestSettings()
     alerts: AlertSettings = AlertSettings()
     review: ReviewSettings = ReviewSettings()
+    learning: LearningSettings = LearningSettings()
     teams: tuple[TeamSettings, ...] = ()
 
     @field_validator("timezone")

@@ -11,7 +11,7 @@ import enum
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -19,7 +19,11 @@ import sqlite_utils
 from analyzers.pseudonymise import Pseudonymiser
 from bot import texts
 from bot.platform_ids import DEFAULT_PLATFORM, canonical
-from storage import audit, consent, events, inbox, review, scores
+from bot.report import Form, Report
+from storage import audit, consent, downloads, events, inbox, mydata, review, scores
+
+MYDATA_PATH = "/mydata"  # GET /mydata/<token>: the person's data as a file (bot/server.py)
+MYDATA_LINK_S = 600.0  # how long a mydata link works (once)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +62,15 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What to answer: privately to the person, or publicly in the channel."""
+    """What to answer: privately to the person, or publicly in the channel. ``report``: a
+    richer message (with buttons) for adapters that show one, ``text`` being its plain form;
+    ``form``: a form to open (Slack: a modal; Teams: a card with inputs)."""
 
     text: str
     public: bool = False
     join_channel: bool = False  # the adapter should make sure the bot is in the channel
+    report: Report | None = None
+    form: Form | None = None
 
 
 class Outcome(enum.Enum):
@@ -91,8 +99,10 @@ class Teamweather:
         max_text_chars: int = 4000,
         on_enqueue: Callable[[], None] = lambda: None,
         clock: Callable[[], float] = time.time,
+        public_url: str = "http://localhost:3000",
     ) -> None:
         self.db = db
+        self.public_url = public_url.rstrip("/")  # where people's browsers reach our server (mydata links)
         self.pseudonymiser = pseudonymiser
         # Platform-qualified (``slack:U…``, ``msteams:<guid>``), so that an id on one platform
         # never makes an admin on another; a bare id is a Slack id.
@@ -247,6 +257,35 @@ class Teamweather:
             )
         )
 
+    def _mydata(self, cmd: Command) -> Reply:
+        author = self.pseudonymiser.author(cmd.workspace, cmd.user)
+        now = self.clock()
+        with self.db.conn:
+            summary = mydata.summary(mydata.collect(self.db, author))
+            token = downloads.issue(self.db, author, cmd.workspace, now, ttl_s=MYDATA_LINK_S)
+            audit.record(self.db, "mydata_requested", actor=author, at=now)
+        days = (texts.MYDATA_DAYS.format(first=summary["first_day"], last=summary["last_day"])
+                if summary["first_day"] else "")
+        return Reply(texts.MYDATA.format(
+            scores=summary["scores"], days=days, pending=summary["pending"], flags=summary["flags"],
+            labels=summary["labels"], completed=summary["items_completed"], started=summary["items_started"],
+            quizzes=summary["quizzes"], status=texts.MYDATA_STATUS.get(str(summary["consent_status"]), "collecting"),
+            url=f"{self.public_url}{MYDATA_PATH}/{token}", minutes=int(MYDATA_LINK_S // 60),
+        ))
+
+    def mydata_download(self, token: str) -> dict[str, Any] | None:
+        """Everything stored under the pseudonym a ``/teamweather mydata`` link was issued to,
+        once per link; None for a link unknown, used or expired."""
+        now = self.clock()
+        with self.db.conn:
+            issued = downloads.redeem(self.db, token, now)
+            if issued is None:
+                return None
+            person, _workspace = issued
+            data = mydata.collect(self.db, person)
+            audit.record(self.db, "mydata_downloaded", actor=person, at=now)
+        return data
+
     def _help(self, cmd: Command) -> Reply:
         return Reply(texts.HELP)
 
@@ -258,5 +297,6 @@ class Teamweather:
         "forget-me": _forget_me,
         "forgetme": _forget_me,
         "status": _status,
+        "mydata": _mydata,
         "help": _help,
     }

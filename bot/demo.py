@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+import datetime as dt
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -46,12 +47,14 @@ from bot.demo_hostile import HostileReport, describe, hostile_round
 from bot.metrics import Metrics
 from bot.report import as_json
 from bot.demo_review import retraining_round, review_queue
+from bot.demo_learning import learning_for, plans, plant_team_learning
 from bot.runtime import default_analyzer, review_flagger
-from bot import platforms
+from bot import digests, platforms
 from bot.platforms import replay as platform_replay
 from bot.server import build_web_app
 from bot.worker import ScoringWorker
 from domain.errors import TeamweatherError
+from domain.teamweek import week_start
 from storage import connect
 
 DEMO_KEY = b"teamweather-demo-key: not a secret, demo only"
@@ -252,6 +255,8 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
     table = team_table(core.db, settings, weeks[-1], len(weeks))
     echo("Team weather, as managers' digests compute it (people counted once, k-anonymous):")
     echo(table)
+    learning = learning_for(settings)
+    learners = plant_team_learning(core.db, settings, weeks[-1], learning.catalog)
     courier = run_weekly_jobs(core.db, settings, weeks[-3:], out, DEMO_KEY, platforms.payloads())
     names_by_id = {f"slack:{m['id']}": m.get("real_name") or m["id"] for m in workspace["members"]}
     echo("")
@@ -267,6 +272,18 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
         for line in message_lines(message):
             echo(f"  | {line}")
     echo(f"Digest previews for {weeks[-1]} (the neutral report and Slack's Block Kit as JSON, chart PNG, HTML): {out / 'digests' / weeks[-1]}")
+    echo("")
+    team = settings.teams[0]
+    [digest] = digests.build(core.db, settings, weeks[-1], noise_key=DEMO_KEY, teams=[team])
+    echo(f"Team learning in {team.name}'s {weeks[-1]} digest ({learners} of its writers completed items; "
+         f"each skill shown only when at least {core.k} people worked on it):")
+    for activity in digest.learning:
+        echo(f"  {activity.skill}: {activity.items} item(s) by {activity.people} people")
+    echo("")
+    echo("Learning plans (/mytraining), as two sample employees see them:")
+    monday = dt.datetime.combine(week_start(weeks[-1]) + dt.timedelta(weeks=1), dt.time(10), ZoneInfo(workspace["timezone"]))
+    for line in plans(core, workspace, learning, monday.timestamp):  # the Monday after, as the digests go out
+        echo(f"  {line}")
     echo("")
     queue = review_queue(core.db, core.pseudonymiser, workspace["team_id"], out / "review",
                          platforms.payloads()["slack"], core.clock)
@@ -289,6 +306,7 @@ def _run_demo(out: Path, echo: Callable[[str], None]) -> None:
     teams_core, teams_stats = asyncio.run(replay(workspace, events, teams_path, platform="msteams", analyzer=analyzer))
     teams_elapsed = time.perf_counter() - started
     teams_settings = demo_settings(platforms.replay_workspace(workspace, "msteams"), teams_path, core.k)
+    plant_team_learning(teams_core.db, teams_settings, weeks[-1], learning.catalog)  # as on Slack
     side = side_by_side(core.db, settings, courier, teams_core.db, teams_settings, weeks)
     teams_leaks = raw_leaks(teams_path, workspace, events)
     headline, *details = side.lines()

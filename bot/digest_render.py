@@ -236,8 +236,18 @@ def report(digest: Digest, *, details: bool = False) -> Report:
     suggestions = _suggestions(digest)
     if suggestions:
         parts.append(_suggestion_section(suggestions))
+    if digest.learning and digest.current.suppressed is None:
+        parts.append(_learning_section(digest))
     parts.append(Footnote(_privacy(digest), t.ABOUT))
     return Report(_title(digest), tuple(parts))
+
+
+def _learning_section(digest: Digest) -> Section:
+    """Items the team completed per skill this week (each line from k people up)."""
+    lines: list[Row] = [Line.of(t.LEARNING_LINE.format(skill=a.skill, items=a.items, people=a.people), "bullet")
+                        for a in digest.learning]
+    lines.append(Line.of(t.LEARNING_NOTE.format(k=digest.k), "note"))
+    return Section(tuple(lines), t.LEARNING, t.ICON_LEARNING)
 
 
 def fallback_text(digest: Digest) -> str:

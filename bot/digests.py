@@ -7,6 +7,7 @@ it is given renders for its platform (Slack: Block Kit, Teams: an Adaptive Card)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import logging
@@ -21,17 +22,22 @@ import sqlite_utils
 
 from analyzers.aggregate import team_weeks
 from analyzers.alerts import evaluate
-from analyzers.catalog import Catalog, load_catalog
+from zoneinfo import ZoneInfo
+
+from analyzers.catalog import Catalog, CatalogError, load_catalog
+from analyzers.learning_activity import skill_activity
+from analyzers.learning_catalog import LearningCatalog, load_learning_catalog
 from analyzers.suggestions import suggest
-from domain.teamweek import Digest, iso_week, previous_weeks
+from domain.teamweek import Digest, SkillActivity, iso_week, previous_weeks, week_start
 from bot import digest_render
 from bot.config import Settings, TeamSettings
 from bot.delivery import Courier, Outgoing, Result, deliver
 from bot.report import Payload, as_json
-from domain.errors import PlatformUnavailable
+from domain.errors import ConfigError, PlatformUnavailable
 from storage import alerts as alert_store
 from storage import suggestions as suggestion_store
-from storage import deliveries
+from storage import deliveries, weekly
+from storage import learning as learning_store
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +65,7 @@ def build(
     noise_key: bytes,
     teams: Iterable[TeamSettings] | None = None,
     catalog: Catalog | None = None,
+    learning_catalog: LearningCatalog | None = None,
 ) -> list[Digest]:
     """The digests of ``week`` for ``teams`` (default: all), with alerts and suggestions.
 
@@ -78,6 +85,8 @@ def build(
         rng=noise_rng(noise_key) if privacy.epsilon else None,
     )
     catalog = catalog or load_catalog()
+    if learning_catalog is None and settings.learning.enabled:
+        learning_catalog = _learning_catalog(settings.learning.catalog)
     wanted = {t.name for t in (settings.teams if teams is None else teams)}
     result = []
     for team in settings.teams:
@@ -93,6 +102,9 @@ def build(
         window = set(previous_weeks(week, settings.alerts.cooldown_weeks)[:-1])
         open_before = tuple(a for a in earlier if a.week in window)
         current = history[-1]
+        learning: tuple[SkillActivity, ...] = ()
+        if learning_catalog is not None and current.suppressed is None:  # never beside held-back figures
+            learning = team_learning(db, team, week, settings, learning_catalog)
         result.append(
             Digest(
                 team=team.name,
@@ -108,9 +120,30 @@ def build(
                 noise=privacy.epsilon is not None,
                 stress_threshold=settings.digest.stress_threshold,
                 earlier_alerts=open_before,
+                learning=learning,
             )
         )
     return result
+
+
+@functools.lru_cache(maxsize=4)
+def _learning_catalog(path: Path | None) -> LearningCatalog:
+    try:
+        return load_learning_catalog(path)
+    except CatalogError as exc:
+        raise ConfigError(f"learning: {exc}") from None
+
+
+def team_learning(db: sqlite_utils.Database, team: TeamSettings, week: str, settings: Settings,
+                  catalog: LearningCatalog) -> tuple[SkillActivity, ...]:
+    """Items completed per skill in ``week`` by the people who wrote in ``team``'s channels
+    that week, per skill only from k people up."""
+    zone = ZoneInfo(settings.timezone)
+    start = dt.datetime.combine(week_start(week), dt.time(), zone)
+    since, until = start.timestamp(), (start + dt.timedelta(days=7)).timestamp()
+    people = weekly.authors(db, team.channel_ids(), week)
+    done = learning_store.completions(db, None, since, until, people)
+    return skill_activity(done, {item.id: tuple(item.skills) for item in catalog}, settings.privacy.k)
 
 
 def digest_message(digest: Digest) -> Outgoing:

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, Union
 
-__all__ = ["Button", "Buttons", "Chart", "Figure", "Fold", "Footnote", "Inline", "Line", "Link", "Part", "Payload", "Report",
+__all__ = ["Button", "Buttons", "Chart", "Choice", "Form", "FormField", "Figure", "Fold", "Footnote", "Inline", "Line", "Link", "Part", "Payload", "Report",
            "Row", "Section", "Span", "as_json", "from_json", "linkable", "plain_lines", "plain_text"]
 
 _LINKABLE = re.compile(r"^https?://[^\s<>|\"']+$")
@@ -142,6 +142,39 @@ class Buttons:
 
 
 Part = Union[Section, Chart, Footnote, Buttons]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One option of a :class:`FormField` of kind ``choice``."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """An input of a :class:`Form`: a choice among ``choices`` or a line of text."""
+
+    name: str
+    label: str
+    kind: Literal["choice", "text"]
+    choices: tuple[Choice, ...] = ()
+    value: str | None = None  # what it holds now
+    placeholder: str | None = None
+    max_length: int = 300
+    optional: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A small form (Slack: a modal; Teams: an Adaptive Card with inputs). Its submission
+    comes back as ``{field name: value}`` to the handler named by ``action``."""
+
+    title: str
+    action: str
+    submit: str
+    fields: tuple[FormField, ...]
 
 
 @dataclass(frozen=True, slots=True)

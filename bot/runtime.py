@@ -37,6 +37,9 @@ from bot.platform import Platform
 from bot.server import build_web_app
 from bot.storage_writer import StorageWriter
 from bot.review import ReviewBoard, ReviewDesk
+from analyzers.wellbeing import NudgeSettings
+from bot.learning_setup import load_learning
+from bot.mytraining import LearningDesk
 from bot.server import GUIDELINES_PATH
 from bot.worker import BatchPolicy, Flagger, ScoringWorker
 from storage import connect
@@ -90,6 +93,7 @@ class Runtime:
     classifier: ClassifierProcess | None = None  # the model's process (worker.mode: process)
     metrics: Metrics = field(default_factory=Metrics)
     review: ReviewDesk | None = None  # HR review (review.enabled): on the writer's connection
+    learning: LearningDesk | None = None  # /mytraining (learning.enabled): on the writer's connection
 
     def start_scoring(self) -> None:
         """Load the model (in its process, if it has one) and start the worker."""
@@ -142,9 +146,16 @@ def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
         zone=config.zone,
         max_text_chars=s.privacy.max_text_chars,
         on_enqueue=worker.notify,
+        public_url=public_base(config),
     )
     desk = review_desk(config, writer.db, pseudonymiser) if s.review.enabled else None
-    return Runtime(config, writer, pseudonymiser, core, worker, classifier, review=desk)
+    learning_desk = None
+    if s.learning.enabled:
+        learning = load_learning(s.learning, s.database, config.source)
+        learning_desk = LearningDesk(writer.db, pseudonymiser, learning.catalog, learning.roles, learning.planner,
+                                     zone=config.zone, nudge=NudgeSettings() if s.learning.wellbeing_nudge else None,
+                                     ready=learning.ready)
+    return Runtime(config, writer, pseudonymiser, core, worker, classifier, review=desk, learning=learning_desk)
 
 
 def review_flagger(policy: FlagPolicy, rng: random.Random | None = None,
@@ -167,14 +178,20 @@ def review_desk(config: Config, db: sqlite_utils.Database, pseudonymiser: Pseudo
                       retention_days=r.retention_days)
 
 
+def public_base(config: Config) -> str:
+    """Where people's browsers reach Teamweather's own server: ``server.public_url``, else its
+    host and port."""
+    server = config.settings.server
+    return (server.public_url or f"http://{server.host}:{server.port}").rstrip("/")
+
+
 def guidelines_url(config: Config) -> str:
     """Where reviewers read the labelling guidelines: ``review.guidelines_url``, else the page
     Teamweather's own server serves (``server.public_url`` + ``/review/guidelines``)."""
-    r, server = config.settings.review, config.settings.server
+    r = config.settings.review
     if r.guidelines_url:
         return r.guidelines_url
-    base = (server.public_url or f"http://{server.host}:{server.port}").rstrip("/")
-    return f"{base}{GUIDELINES_PATH}"
+    return f"{public_base(config)}{GUIDELINES_PATH}"
 
 
 def start_scheduler(config: Config, courier: Callable[[], Courier],
@@ -235,7 +252,10 @@ async def serve(
         raise
     scheduler = start_scheduler(config, lambda: PlatformCouriers({p.name: p.courier() for p in running}),
                                 lambda: {p.name: p.review_board() for p in running})
-    web_app = build_web_app(health=rt.health, routes=[r for p in running for r in p.routes()])
+    async def mydata(token: str) -> dict[str, Any] | None:
+        return await rt.writer.run(lambda: rt.core.mydata_download(token))
+
+    web_app = build_web_app(health=rt.health, routes=[r for p in running for r in p.routes()], mydata=mydata)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, s.server.host, s.server.port)

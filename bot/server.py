@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable
 
 from aiohttp import web
+
+from bot import texts
+from bot.core import MYDATA_PATH
+from domain.errors import StorageBusy
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 GUIDELINES_PATH = "/review/guidelines"  # the reviewers' labelling guidelines (bot/review_guidelines.md)
@@ -42,17 +46,44 @@ async def guidelines_endpoint(request: web.Request) -> web.StreamResponse:
     return web.Response(text=text, content_type="text/markdown", charset="utf-8")
 
 
+def mydata_endpoint(fetch: Callable[[str], Awaitable[dict[str, Any] | None]]) -> Callable[[web.Request], Any]:
+    """``GET /mydata/<token>``: the file a ``/teamweather mydata`` link points to, once; 404
+    for a link unknown, used or expired; 503 when the database is too busy."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        token = request.match_info.get("token", "")
+        headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        if not 0 < len(token) <= 100:
+            return web.Response(status=404, text=texts.MYDATA_GONE, headers=headers)
+        try:
+            data = await fetch(token)
+        except StorageBusy:
+            return web.Response(status=503, text=texts.BUSY, headers=headers)
+        if data is None:
+            return web.Response(status=404, text=texts.MYDATA_GONE, headers=headers)
+        headers["Content-Disposition"] = 'attachment; filename="teamweather-mydata.json"'
+        body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+        return web.Response(text=body, content_type="application/json", charset="utf-8", headers=headers)
+
+    return handle
+
+
 def build_web_app(
     *,
     health: Callable[[], dict[str, Any]],
     routes: Iterable[web.RouteDef] = (),
+    mydata: Callable[[str], Awaitable[dict[str, Any] | None]] | None = None,
 ) -> web.Application:
-    """The web application: ``/healthz`` and the platforms' ``routes``."""
+    """The web application: ``/healthz``, the guidelines, ``/mydata/<token>`` (with
+    ``mydata``) and the platforms' ``routes``."""
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app.router.add_get("/healthz", health_endpoint(health))
     web_app.router.add_get(GUIDELINES_PATH, guidelines_endpoint)
+    if mydata is not None:
+        web_app.router.add_get(MYDATA_PATH + "/{token}", mydata_endpoint(mydata))
     web_app.router.add_routes(list(routes))
     return web_app
 
 
-__all__ = ["GUIDELINES_PATH", "MAX_BODY_BYTES", "build_web_app", "guidelines_endpoint", "health_endpoint"]
+__all__ = ["GUIDELINES_PATH", "MAX_BODY_BYTES", "build_web_app", "guidelines_endpoint", "health_endpoint",
+           "mydata_endpoint"]

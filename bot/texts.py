@@ -70,6 +70,8 @@ HELP = (
     "`/teamweather status` — what is held about you\n"
     "`/teamweather pause` · `/teamweather resume` — stop or restart analysis of your messages\n"
     "`/teamweather forget-me` — erase everything derived from your messages\n"
+    "`/teamweather mydata` — a file with everything stored about you, and what it means\n"
+    "`/mytraining` — your personal learning plan (`/mytraining help` for more)\n"
     "`/teamweather optin` · `/teamweather optout` — admins: turn this channel on or off\n"
     "`/teamweather help` — this message"
 )
@@ -241,6 +243,8 @@ TEAMS_PERSONAL_COMMANDS: Final[Mapping[str, str]] = {
     "pause": "Stop analysis of your messages",
     "resume": "Restart analysis of your messages",
     "forget-me": "Erase everything derived from your messages",
+    "mydata": "A file with everything stored about you",
+    "mytraining": "Your personal learning plan (only you see it)",
     "help": "What Teamweather does, and its commands",
 }
 TEAMS_TEAM_COMMANDS: Final[Mapping[str, str]] = {
@@ -302,3 +306,118 @@ REVIEW_GONE = "This flagged message is no longer held (it expired, was erased, o
 REVIEW_BAD_ACTION = "That review action was not understood. Nothing was stored."
 REVIEW_WRONG_CHANNEL = "Review buttons work only in the review channel. Nothing was stored."
 REVIEW_STRESS_WORDS = {True: "stressed", False: "not stressed"}
+
+# /teamweather mydata (bot/mydata.py)
+MYDATA = (
+    "**What Teamweather holds about you** (under your pseudonym, never your name):\n"
+    "• {scores} message score(s){days}: a tone and a stress likelihood per message, no text.\n"
+    "• {pending} message(s) waiting to be scored.\n"
+    "• {flags} message(s) held for review, with {labels} label(s) from reviewers (their text had "
+    "names and details removed).\n"
+    "• Learning: {completed} item(s) completed, {started} started, {quizzes} quiz result(s).\n"
+    "• Your consent status: {status}.\n"
+    "Download all of it as a file: {url} (works once, for {minutes} minutes; only you have this "
+    "link). `/teamweather forget-me` erases it."
+)
+MYDATA_DAYS = " from {first} to {last}"
+MYDATA_STATUS = {"collecting": "collecting", "paused": "paused", "forgotten": "forgotten"}
+MYDATA_GONE = "This download link has expired or was already used. Run `/teamweather mydata` for a new one."
+
+# /mytraining (bot/mytraining.py)
+LEARN_COMMAND: Final = "/mytraining"
+LEARN_HELP = (
+    "**/mytraining** — your personal learning plan. Only you see these answers.\n"
+    "`/mytraining` — your plan: up to 5 items, and why each is there\n"
+    "`/mytraining setup` — set your role and goal in a form\n"
+    "`/mytraining role ROLE` — set your role ({roles})\n"
+    "`/mytraining goal TEXT` — say what you want to learn (`goal clear` removes it)\n"
+    "`/mytraining start ID` · `/mytraining done ID` — record progress on an item\n"
+    "`/mytraining quiz ID` — take an item's quiz; passing counts it as done\n"
+    "`/mytraining wellbeing off` · `on` — private wellbeing suggestions\n"
+    "`/mytraining help` — this message"
+)
+LEARN_UNKNOWN = "I don't know `{word}`.\n"
+LEARN_PLAN_TITLE = "Your learning plan"
+LEARN_PLAN_FOR = "For your role {role}{goal}."
+LEARN_PLAN_GOAL = " and your goal “{goal}”"
+LEARN_PLAN_NO_PROFILE = (
+    "Tell me your role and goal for a better plan: `/mytraining setup`, or "
+    "`/mytraining role ROLE` and `/mytraining goal TEXT`."
+)
+LEARN_PLAN_ONLY_GOAL = "For your goal “{goal}”."
+LEARN_PLAN_EMPTY = (
+    "Nothing left to suggest: you have completed everything your role and goal point to. "
+    "Try a new goal with `/mytraining goal TEXT`."
+)
+LEARN_ITEM = "{n}. "  # before the item's title, a link
+LEARN_ITEM_DETAIL = "{format}, {minutes} min, level {level} · `{id}`{status}"
+LEARN_STARTED = " · started"
+LEARN_WHY = "Why: {reasons}."
+LEARN_REASON_GAP = "your role targets {skill} level {target} (you're at {current})"
+LEARN_REASON_GOAL_WORDS = "your goal mentions {words}"
+LEARN_REASON_GOAL = "it is close to your goal"
+LEARN_REASON_NEXT = "a good next step at your level"
+LEARN_REASON_PREREQUISITE = "it is the first step towards “{title}”, which matches your goal"
+LEARN_REASON_WELLBEING = "a short wellbeing item, suggested only to you"
+LEARN_FORMATS = {"article": "Article", "video": "Video", "course": "Course", "workshop": "Workshop",
+                 "exercise": "Exercise", "book": "Book"}
+LEARN_BUTTON_START = "Start"
+LEARN_BUTTON_DONE = "Done"
+LEARN_BUTTON_QUIZ = "Quiz"
+LEARN_WELLBEING_NOTE = (
+    "🌱 Only you can see this: your own messages over the last two weeks read as more stressed "
+    "than your usual. One wellbeing item is in your plan in case it helps. It is never shown to "
+    "anyone else or counted anywhere. `/mytraining wellbeing off` turns these suggestions off."
+)
+LEARN_FOOTER = (
+    "Only you can see this. {analysed} of your messages were analysed in the last 30 days. "
+    "`/teamweather pause` stops that; `/teamweather mydata` shows everything stored about you."
+)
+LEARN_ROLE_SET = "Your role is now **{role}**. Run `/mytraining` for your plan."
+LEARN_ROLE_UNKNOWN = "There is no role `{role}`. Roles: {roles}."
+LEARN_ROLES = "Roles: {roles}. Set yours with `/mytraining role ROLE`."
+LEARN_NO_ROLES = "No roles are configured (ask your Teamweather admin: `learning.roles`)."
+LEARN_GOAL_SET = "Your goal is now {goal}. Run `/mytraining` for your plan."
+LEARN_GOAL_CLEARED = "Your goal was removed."
+LEARN_GOAL_MISSING = "Say what you want to learn: `/mytraining goal get better at Kubernetes`."
+LEARN_GOAL_TOO_LONG = "That goal is too long: at most {max} characters, please."
+LEARN_ID_MISSING = "Which item? `/mytraining {word} ID` (the id is shown under each item of your plan)."
+LEARN_ID_UNKNOWN = "There is no item `{id}` in the catalog. Your plan (`/mytraining`) shows ids you can use."
+LEARN_STARTED_OK = "Started **{title}**. `/mytraining done {id}` when you finish it."
+LEARN_ALREADY_STARTED = "You had already started **{title}**."
+LEARN_DONE_OK = "Well done: **{title}** is completed. Run `/mytraining` for your updated plan."
+LEARN_ALREADY_DONE = "You had already completed **{title}**."
+LEARN_NO_QUIZ = "**{title}** has no quiz. `/mytraining done {id}` records it as completed."
+LEARN_QUIZ_TITLE = "Quiz: {title}"
+LEARN_QUIZ_QUESTION = "Question {n} of {total}: {question}"
+LEARN_QUIZ_PASSED = (
+    "You answered {correct} of {total} correctly and passed: **{title}** counts as completed, "
+    "and it counts towards your {skills} level. Run `/mytraining` for your updated plan."
+)
+LEARN_QUIZ_FAILED = "You answered {correct} of {total} correctly; {needed} are needed to pass."
+LEARN_QUIZ_REVIEW = " Before trying again, **{title}** (`{id}`) covers the groundwork."
+LEARN_QUIZ_RETRY = " Try again with `/mytraining quiz {id}` when you're ready."
+LEARN_BAD_ACTION = "That button was not understood. Nothing was stored."
+LEARN_WELLBEING_OFF = "Wellbeing suggestions are off. `/mytraining wellbeing on` turns them back on."
+LEARN_WELLBEING_ON = "Wellbeing suggestions are on. They are only ever shown to you."
+LEARN_WELLBEING_USAGE = "`/mytraining wellbeing on` or `/mytraining wellbeing off`."
+LEARN_SETUP_TITLE = "Your learning profile"
+LEARN_SETUP_SUBMIT = "Save"
+LEARN_SETUP_ROLE = "Your role"
+LEARN_SETUP_GOAL = "What do you want to learn?"
+LEARN_SETUP_GOAL_HINT = "e.g. get better at Kubernetes, lead my first team"
+LEARN_SETUP_OPENED = "Your learning profile form is open."
+LEARN_SETUP_SAVED = "Saved: role **{role}**, goal {goal}. Run `/mytraining` for your plan."
+LEARN_NONE = "none"
+LEARN_EMPTY_CATALOG = "The learning catalog is empty, so there is nothing to suggest yet (ask your Teamweather admin)."
+LEARN_WARMING = (
+    "Your plan is being prepared: the model that matches goals to the catalog is loading, which "
+    "takes a few seconds the first time. Please run `/mytraining` again in a minute."
+)
+LEARN_OFF = "Learning plans are not enabled here (ask your Teamweather admin: `learning.enabled`)."
+
+# the weekly digest's learning section (bot/digests.py)
+LEARNING = "Learning"
+ICON_LEARNING = "📚"
+LEARNING_LINE = "{skill}: {items} item(s) completed by {people} people"
+LEARNING_NOTE = "Shown per skill only where at least {k} people completed something."

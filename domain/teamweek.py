@@ -90,6 +90,16 @@ class Suggestion:
 
 
 @dataclass(frozen=True, slots=True)
+class SkillActivity:
+    """Learning items a team completed in a week for one skill, and how many people completed
+    them (published only from k people up)."""
+
+    skill: str
+    items: int
+    people: int
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     """Everything a manager's weekly message shows: this week, the 8-week history (oldest
     first, ending with this week), alerts and suggestions."""
@@ -105,6 +115,7 @@ class Digest:
     noise: bool = False
     stress_threshold: float = 0.5  # a message counts as stressed from this likelihood up
     earlier_alerts: tuple[Alert, ...] = ()  # alerts of the weeks before, within the cooldown
+    learning: tuple[SkillActivity, ...] = ()  # /mytraining completions per skill, k people up
     generated: dt.date = field(default_factory=dt.date.today)
 
 

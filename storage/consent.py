@@ -7,6 +7,8 @@ from typing import Literal
 
 import sqlite_utils
 
+from storage import downloads, learning
+
 PersonStatus = Literal["collecting", "paused", "forgotten"]
 
 
@@ -64,8 +66,13 @@ def set_person_status(
 
 
 def erase_person(db: sqlite_utils.Database, author: str) -> dict[str, int]:
-    """Delete every stored row derived from this pseudonym; return counts per table."""
-    return {
+    """Delete every stored row derived from this pseudonym; return counts: ``scores``,
+    ``inbox``, ``flags`` (a flag's labels go with it), ``learning`` (profile, items and quiz
+    results together) and ``downloads`` (unused download tokens)."""
+    erased = {
         table: db.conn.execute(f"DELETE FROM {table} WHERE author = ?", (author,)).rowcount
         for table in ("scores", "inbox", "flags")  # a flag's labels go with it (cascade)
     }
+    erased["learning"] = learning.erase(db, author)
+    erased["downloads"] = downloads.erase(db, author)
+    return erased

@@ -208,9 +208,55 @@ CREATE TABLE labels (
 );
 """
 
+V9_LEARNING = """
+-- /mytraining (issue [mytraining]): a person's learning profile, the catalog items they started
+-- or completed, their quiz results, and the one-time links to download their data. Keyed by
+-- the author pseudonym the core already uses (never a platform id or a name); goal is free
+-- text the caller pseudonymised. All of it goes with forget-me (storage/consent.erase_person)
+-- and, through the workspace column, with a workspace purge.
+CREATE TABLE learning_profiles (
+    person TEXT PRIMARY KEY,            -- author pseudonym
+    workspace TEXT NOT NULL,
+    role TEXT,                          -- a role key of the learning roles file
+    goal TEXT,                          -- pseudonymised free text, never raw
+    wellbeing INTEGER NOT NULL DEFAULT 1 CHECK (wellbeing IN (0, 1)),  -- private nudges on (1) or off
+    updated_at REAL NOT NULL            -- unix seconds
+);
+CREATE TABLE learning_items (
+    person TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    item_id TEXT NOT NULL,              -- an id of the learning catalog
+    status TEXT NOT NULL CHECK (status IN ('started', 'completed')),
+    started_at REAL,                    -- NULL when completed without a start
+    completed_at REAL,
+    PRIMARY KEY (person, item_id)
+);
+CREATE INDEX learning_items_completed ON learning_items (workspace, completed_at);
+CREATE TABLE quiz_results (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    person TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    correct INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
+    at REAL NOT NULL
+);
+CREATE INDEX quiz_results_person ON quiz_results (person);
+-- One-time links to download one's own data: only the SHA-256 of the token is stored, so the
+-- database alone cannot be used to fetch anyone's data.
+CREATE TABLE download_tokens (
+    token_hash TEXT PRIMARY KEY,        -- sha256 hex of the token
+    person TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    expires_at REAL NOT NULL            -- unix seconds
+);
+CREATE INDEX download_tokens_person ON download_tokens (person);
+"""
+
 MIGRATIONS: list[str] = [
     V1_INITIAL, V2_DIGESTS, V3_MODELS, V4_WORKSPACES, V5_SUGGESTIONS, V6_CONVERSATIONS, V7_CHANNEL_TEAMS,
-    V8_REVIEW,
+    V8_REVIEW, V9_LEARNING,
 ]
 
 

@@ -111,3 +111,12 @@ def first_scored_week(db: sqlite_utils.Database, channels: Collection[str]) -> s
         return None
     year, week, _ = (EPOCH + dt.timedelta(weeks=min(numbers))).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def authors(db: sqlite_utils.Database, channels: Collection[str], week: str) -> set[str]:
+    """The pseudonyms of everyone with a scored message in ``channels`` in ISO ``week``."""
+    number = week_number(week)
+    rows = db.execute(
+        f"SELECT DISTINCT author FROM scores WHERE channel IN (SELECT value FROM json_each(?)) "
+        f"AND {WEEK_NUMBER} = ?", (json.dumps(sorted(channels)), number))
+    return {str(author) for (author,) in rows}

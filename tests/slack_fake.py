@@ -39,6 +39,8 @@ class FakeSlack:
     known_channels: set[str] = field(default_factory=set)  # what conversations.info finds
     rate_limited: dict[str, int] = field(default_factory=dict)  # method -> 429s still to answer
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> posts
+    ephemeral: list[dict[str, Any]] = field(default_factory=list)  # chat.postEphemeral: channel, user, text
+    views: list[dict[str, Any]] = field(default_factory=list)  # modals opened (views.open)
     files: dict[str, bytes] = field(default_factory=dict)  # file id -> uploaded bytes
     # Slack processes an upload asynchronously: an uploaded file becomes usable in an image block
     # only after this many chat.postMessage attempts naming it have been refused; until then
@@ -134,6 +136,22 @@ class FakeSlack:
                 message["edits"] = message.get("edits", 0) + 1
                 return {"ok": True, "channel": params["channel"], "ts": message["ts"], "text": message.get("text")}
         return {"ok": False, "error": "message_not_found"}
+
+    def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A message only ``user`` sees in ``channel``: kept in ``ephemeral``, never in ``messages``
+        (``not_in_channel`` for a channel in ``private_channels``: the app is not a member)."""
+        if params.get("channel") in self.private_channels:
+            return {"ok": False, "error": "not_in_channel"}
+        self.ephemeral.append({k: _json(v) for k, v in params.items() if k in ("channel", "user", "text", "blocks")})
+        return {"ok": True, "message_ts": f"1700000000.{next(self._ids):06d}"}
+
+    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Open a modal: kept in ``views`` (a trigger_id is needed, as Slack answers without one)."""
+        if not params.get("trigger_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        view = _json(params.get("view"))
+        self.views.append(view)
+        return {"ok": True, "view": {**view, "id": f"V{next(self._ids):08d}"}}
 
     def message(self, channel: str, ts: str) -> dict[str, Any]:
         """The app's message ``ts`` in ``channel`` as it stands now (after any chat.update)."""

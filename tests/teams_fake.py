@@ -44,6 +44,7 @@ class FakeConnector:
     conversations: list[dict[str, Any]] = field(default_factory=list)  # create-conversation bodies (1:1 chats)
     threads: list[dict[str, Any]] = field(default_factory=list)  # create-conversation bodies (channel threads)
     calls: list[tuple[str, str, str | None]] = field(default_factory=list)  # (kind, conversation, path's activity id)
+    ids: dict[int, str] = field(default_factory=dict)  # index in ``activities`` -> the id answered for it
     server: TestServer | None = None
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -57,6 +58,11 @@ class FakeConnector:
         """Activities posted (to ``conversation``, of ``kind``: send, reply, update), in order."""
         return [a for k, c, a in self.activities
                 if (conversation is None or c == conversation) and (kind is None or k == kind)]
+
+    def sent_with_ids(self, conversation: str, kind: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """(the id the fake answered, the activity) for each activity sent to ``conversation``."""
+        return [(self.ids[n], a) for n, (k, c, a) in enumerate(self.activities)
+                if c == conversation and (kind is None or k == kind) and n in self.ids]
 
     def texts(self, conversation: str | None = None) -> list[str]:
         """The text of every message posted (to ``conversation``)."""
@@ -96,7 +102,9 @@ class FakeConnector:
         body = json.loads(await request.text() or "{}")
         self.activities.append((kind, conversation, body))
         self.calls.append((kind, conversation, activity_id))
-        return web.json_response({"id": activity_id if kind == "update" else f"act-{next(self._ids)}"})
+        answered = activity_id if kind == "update" else f"act-{next(self._ids)}"
+        self.ids[len(self.activities) - 1] = answered
+        return web.json_response({"id": answered})
 
     async def _delete(self, request: web.Request) -> web.Response:
         self.activities.append(("delete", request.match_info["conversation"], {"id": request.match_info["activity"]}))

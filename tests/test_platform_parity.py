@@ -120,8 +120,9 @@ def plain(text: str) -> str:
     """A reply without its platform's markup: emphasis marks gone (Slack's ``*bold*``, Teams'
     ``**bold**`` and ``*italic*``, the core's ``_italic_``), Slack's emoji codes as the emoji,
     Teams' doubled line breaks single, commands as bare words (Slack's ``/teamweather pause``
-    is what Teams users type as ``pause``). Code spans and bullets stay."""
-    text = text.replace("`/teamweather ", "`")
+    is what Teams users type as ``pause``, ``/mytraining`` as ``mytraining``). Code spans and
+    bullets stay."""
+    text = text.replace("`/teamweather ", "`").replace("`/mytraining", "`mytraining")
     for code, emoji in _SLACK_EMOJI.items():
         text = text.replace(code, emoji)
     text = _ITALIC.sub(r"\1", text.replace("*", ""))

@@ -14,12 +14,18 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
-from bot.core import Teamweather
+from bot.core import Reply, Teamweather
+from bot.mytraining import ACTION as LEARN_ACTION
+from bot.mytraining import SETUP_ACTION, BadLearningAction, LearningDesk
 from bot.review import ACTION as REVIEW_ACTION
 from bot.review import ActionResult, ReviewDesk
 from domain.errors import StorageBusy
 from bot.metrics import LogSummary, Metrics
-from bot.slack.convert import Deletion, MalformedEvent, ReviewPress, from_command, from_message_event, from_review_press
+from bot.slack import render
+from bot.slack.convert import (
+    Deletion, MalformedEvent, ReviewPress, SetupSubmission, from_command, from_learning_command, from_learning_press,
+    from_message_event, from_review_press, from_setup_submission,
+)
 from bot.slack.lifecycle import register_lifecycle
 from bot.slack.render import from_markdown
 from bot.slack.review_board import reply_args, update_args
@@ -28,6 +34,7 @@ from bot.storage_writer import StorageWriter
 log = logging.getLogger(__name__)
 
 COMMAND = "/teamweather"  # the slash command in manifest.yaml; replies name it as texts.COMMAND
+LEARN_COMMAND = "/mytraining"  # texts.LEARN_COMMAND, also in manifest.yaml
 T = TypeVar("T")
 
 
@@ -49,6 +56,7 @@ def build_app(
     metrics: Metrics | None = None,
     verify_requests: bool = True,
     review: ReviewDesk | None = None,
+    learning: LearningDesk | None = None,
 ) -> AsyncApp:
     """The Bolt app. Events are acked only after the core has committed them to the inbox
     (``process_before_response``), so an acked message is never lost.
@@ -61,7 +69,14 @@ def build_app(
 
     ``review`` handles presses of the review buttons (``review:<flag id>:<choice>``): the desk
     refuses presses outside the review channel and notes each request once (a replay: 409);
-    without it presses are acked and ignored."""
+    without it presses are acked and ignored.
+
+    ``learning`` answers ``/mytraining`` (issue [mytraining]), every answer ephemeral: a report
+    as Block Kit, a form as a modal (``views.open``); its buttons (``learn:<value>``) replace the
+    message pressed (through its ``response_url``); the modal's submission is answered with an
+    ephemeral message in the channel where the command was run (a DM if Slack refuses that).
+    A value or a submission the core does not accept is answered 400, nothing stored. Without
+    it ``/mytraining`` says that learning plans are off."""
     bolt_logger = logging.getLogger("slack_bolt.teamweather")
     bolt_logger.addFilter(_NoTokenWarning())
     app = AsyncApp(
@@ -166,6 +181,78 @@ def build_app(
 
     app.action(re.compile(f"^{REVIEW_ACTION}:"))(on_review_press)
 
+    # -- /mytraining ---------------------------------------------------------------------
+
+    async def learned(call: Callable[[LearningDesk], Reply], what: str) -> Reply | None:
+        """``call`` on the learning desk, on the writer's thread: its reply, or the reply for a
+        failure (learning off, busy, any other error, logged by type only); None for a value the
+        core refuses (answered 400)."""
+        desk = learning
+        if desk is None:
+            return Reply(texts.LEARN_OFF)
+        try:
+            return await store(lambda: call(desk))
+        except BadLearningAction:
+            metrics.count("slack_malformed_requests")
+            malformed.note(f"{what}: not one of /mytraining's")
+            return None
+        except StorageBusy:
+            metrics.count("storage_busy")
+            return Reply(texts.BUSY)
+        except Exception as exc:  # the type only: a message may quote the command's text or a goal
+            log.error("/mytraining failed (%s, %s)", what, type(exc).__name__)
+            return Reply(texts.INTERNAL_ERROR)
+
+    async def on_learn_command(ack: Any, command: dict[str, Any], client: AsyncWebClient) -> None:
+        reply = await learned(lambda desk: desk.command(from_learning_command(command)), "command")
+        assert reply is not None  # a command is never refused: the core answers its help
+        if reply.form is None:
+            await ack(**_ephemeral(reply))
+        elif await _open_modal(client, command, render.modal(reply.form, str(command.get("channel_id") or ""))):
+            await ack()  # the modal is the answer
+        else:
+            await ack(**_ephemeral(Reply(texts.INTERNAL_ERROR)))
+
+    app.command(LEARN_COMMAND)(on_learn_command)
+
+    async def on_learning_press(ack: Any, body: Any, respond: Any) -> BoltResponse | None:
+        """A press of a /mytraining button: stored before the ack; its report replaces the
+        (ephemeral) message pressed after it (a failure goes beside it). A value that is not
+        one of ours: 400, nothing stored."""
+        try:
+            press = from_learning_press(body)
+        except MalformedEvent as exc:
+            metrics.count("slack_malformed_requests")
+            malformed.note(str(exc))
+            return BoltResponse(status=400, body="malformed")
+        reply = await learned(lambda desk: desk.act("slack", press.workspace, press.user, press.value), "block_actions")
+        if reply is None:
+            return BoltResponse(status=400, body="malformed")
+        await ack()
+        later(_replace(respond, reply) if reply.report is not None else _privately(respond, reply.text))
+        return None
+
+    app.action(re.compile(f"^{LEARN_ACTION}:"))(on_learning_press)
+
+    async def on_setup_submission(ack: Any, body: Any, client: AsyncWebClient) -> BoltResponse | None:
+        """The setup modal submitted: stored before the ack (which closes the modal); the
+        answer goes to the person privately after it. Values that are not the form's: 400."""
+        try:
+            submission = from_setup_submission(body)
+        except MalformedEvent as exc:
+            metrics.count("slack_malformed_requests")
+            malformed.note(str(exc))
+            return BoltResponse(status=400, body="malformed")
+        reply = await learned(lambda desk: desk.submit(submission.workspace, submission.user, submission.values),
+                              "view_submission")
+        if reply is None:
+            return BoltResponse(status=400, body="malformed")
+        await ack()
+        later(_tell(client, submission, reply.text))
+        return None
+
+    app.view(SETUP_ACTION)(on_setup_submission)
+
     @app.error
     async def on_error(error: Exception) -> BoltResponse:
         if isinstance(error, StorageBusy):
@@ -185,7 +272,70 @@ async def _privately(respond: Any, text: str) -> None:
     try:
         await respond(text=from_markdown(text), response_type="ephemeral", replace_original=False)
     except Exception as exc:  # the type only: the response URL is a secret of sorts
-        log.warning("could not answer a review press privately (%s)", type(exc).__name__)
+        log.warning("could not answer a press privately (%s)", type(exc).__name__)
+
+
+def _mrkdwn(text: str) -> str:
+    """A /mytraining reply as mrkdwn. Escaped first: its words are neutral text (the command's
+    text went through ``to_plain``, and a goal quoted back holds placeholders like ``<person>``),
+    and Teamweather's own sentences use none of Slack's control characters."""
+    return from_markdown(render.escape(text))
+
+
+def _ephemeral(reply: Reply) -> dict[str, Any]:
+    """A /mytraining reply as a message only its person sees: its report as blocks (its title
+    the notification text), else its text as mrkdwn."""
+    if reply.report is not None:
+        return {"text": render.escape(reply.report.title), "blocks": render.blocks(reply.report),
+                "response_type": "ephemeral"}
+    return {"text": _mrkdwn(reply.text), "response_type": "ephemeral"}
+
+
+async def _replace(respond: Any, reply: Reply) -> None:
+    """The pressed ephemeral message replaced by ``reply``."""
+    try:
+        await respond(**_ephemeral(reply), replace_original=True)
+    except Exception as exc:  # the type only: the response URL is a secret of sorts
+        log.warning("could not replace a /mytraining message (%s)", type(exc).__name__)
+
+
+async def _open_modal(client: AsyncWebClient, command: dict[str, Any], view: dict[str, Any]) -> bool:
+    """Open ``view`` for the person who ran ``command`` (its trigger_id); False if Slack refused."""
+    trigger = command.get("trigger_id")
+    if not isinstance(trigger, str) or not trigger:
+        log.warning("/mytraining setup came without a trigger_id: no modal")
+        return False
+    try:
+        await client.views_open(trigger_id=trigger, view=view)
+    except SlackApiError as exc:
+        log.warning("the /mytraining modal could not be opened: Slack said %s", exc.response.get("error"))
+        return False
+    except Exception as exc:
+        log.warning("the /mytraining modal could not be opened (%s)", type(exc).__name__)
+        return False
+    return True
+
+
+async def _tell(client: AsyncWebClient, submission: SetupSubmission, text: str) -> None:
+    """``text`` for the person who submitted the setup modal alone: an ephemeral message in the
+    channel where they ran the command, or, if Slack refuses that (the app is not in that
+    channel), in their DM with the app."""
+    message = _mrkdwn(text)
+    try:
+        await client.chat_postEphemeral(channel=submission.channel, user=submission.user, text=message)
+        return
+    except SlackApiError as exc:
+        log.info("no ephemeral answer to a /mytraining setup (Slack said %s); answering in a DM",
+                 exc.response.get("error"))
+    except Exception as exc:
+        log.warning("no ephemeral answer to a /mytraining setup (%s); answering in a DM", type(exc).__name__)
+    try:
+        opened = await client.conversations_open(users=submission.user)
+        await client.chat_postMessage(channel=opened["channel"]["id"], text=message)
+    except SlackApiError as exc:
+        log.warning("could not answer a /mytraining setup: Slack said %s", exc.response.get("error"))
+    except Exception as exc:
+        log.warning("could not answer a /mytraining setup (%s)", type(exc).__name__)
 
 
 async def _show(client: AsyncWebClient, press: ReviewPress, result: ActionResult, lock: asyncio.Lock) -> None:

@@ -11,11 +11,13 @@ its pseudonymiser never see Slack markup or Slack's escapes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core import Command, Message
+from bot.mytraining import ACTION as LEARN_ACTION
+from bot.mytraining import SETUP_ACTION
 from bot.review import ACTION as REVIEW_ACTION
 from bot.review import BadAction, parse_value
 from bot.slack.markup import to_plain
@@ -152,6 +154,13 @@ def from_command(payload: dict[str, Any]) -> Command:
     )
 
 
+def from_learning_command(payload: dict[str, Any]) -> Command:
+    """Convert a ``/mytraining`` slash-command payload; its text (a goal may be in it) as the
+    core's neutral text, Slack's escapes undone."""
+    command = from_command(payload)
+    return Command(command.workspace, command.channel, command.user, to_plain(command.text), platform="slack")
+
+
 # -- interactivity: a press of a review button ----------------------------------------------------
 
 class _Team(_Shape):
@@ -214,3 +223,102 @@ def from_review_press(payload: Any) -> ReviewPress:
     return ReviewPress(press.team.id, press.user.id, press.container.channel_id, press.container.message_ts,
                        action.value, press.response_url,
                        f"slack-action:{press.team.id}:{press.trigger_id}:{action.action_ts}")
+
+
+# -- interactivity: /mytraining's buttons and its setup modal ---------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class LearningPress:
+    """A press of one of /mytraining's buttons (on a message only the presser sees)."""
+
+    workspace: str
+    user: str
+    channel: str
+    value: str  # "start:ID", "done:ID", "quiz:ID:ANSWERS": checked by the core (BadLearningAction)
+    response_url: str  # Slack's hook to replace the pressed (ephemeral) message
+
+
+def from_learning_press(payload: Any) -> LearningPress:
+    """Convert a ``block_actions`` payload pressing one of /mytraining's buttons (``learn:<value>``);
+    MalformedEvent for anything else. What the value means is the core's to check."""
+    if not isinstance(payload, dict):
+        raise MalformedEvent("block_actions: not an object")
+    press = _parse(_BlockActions, payload, "block_actions")
+    action = press.actions[0]
+    if action.action_id != action_id(LEARN_ACTION, action.value):
+        raise MalformedEvent("block_actions: unexpected action_id")
+    return LearningPress(press.team.id, press.user.id, press.container.channel_id, action.value, press.response_url)
+
+
+class _Option(_Shape):
+    value: str = Field(max_length=150)
+
+
+class _Input(_Shape):
+    type: Literal["static_select", "plain_text_input"]
+    value: str | None = Field(None, max_length=3000)
+    selected_option: _Option | None = None
+
+
+class _ViewState(_Shape):
+    values: dict[str, dict[str, _Input]] = Field(max_length=20)
+
+
+class _View(_Shape):
+    type: Literal["modal"]
+    callback_id: str = Field(max_length=255)
+    private_metadata: str = Field(pattern=SLACK_CHANNEL)  # where the command was run
+    state: _ViewState
+
+
+class _ViewSubmission(_Shape):
+    type: Literal["view_submission"]
+    team: _Team
+    user: _User
+    view: _View
+
+
+@dataclass(frozen=True, slots=True)
+class SetupSubmission:
+    """/mytraining's setup modal, submitted: its values by field name (None: left empty)."""
+
+    workspace: str
+    user: str
+    channel: str  # where /mytraining setup was run (the modal's private_metadata)
+    values: dict[str, str | None]
+
+
+def from_setup_submission(payload: Any) -> SetupSubmission:
+    """Convert a ``view_submission`` of the setup modal (``callback_id`` ``learn-setup``, each
+    input block's ``block_id`` and ``action_id`` its field's name); MalformedEvent for anything
+    else. Which fields and values are allowed is the core's to check."""
+    if not isinstance(payload, dict):
+        raise MalformedEvent("view_submission: not an object")
+    submission = _parse(_ViewSubmission, payload, "view_submission")
+    if submission.view.callback_id != SETUP_ACTION:
+        raise MalformedEvent("view_submission: unexpected view.callback_id")
+    values: dict[str, str | None] = {}
+    for block, inputs in submission.view.state.values.items():
+        if list(inputs) != [block]:
+            raise MalformedEvent("view_submission: unexpected view.state.values")
+        field = inputs[block]
+        if field.type == "static_select":
+            values[block] = field.selected_option.value if field.selected_option is not None else None
+        else:
+            values[block] = field.value
+    return SetupSubmission(submission.team.id, submission.user.id, submission.view.private_metadata, values)
+
+
+Interaction = Union[ReviewPress, LearningPress, SetupSubmission]
+
+
+def from_interaction(payload: Any) -> Interaction:
+    """An interactivity payload Teamweather handles: a review press, a press of a /mytraining
+    button, or the setup modal submitted; MalformedEvent for anything else."""
+    if isinstance(payload, dict) and payload.get("type") == "view_submission":
+        return from_setup_submission(payload)
+    actions = payload.get("actions") if isinstance(payload, dict) else None
+    first = actions[0] if isinstance(actions, list) and actions else None
+    if isinstance(first, dict) and str(first.get("action_id", "")).startswith(f"{LEARN_ACTION}:"):
+        return from_learning_press(payload)
+    return from_review_press(payload)

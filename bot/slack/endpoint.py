@@ -5,10 +5,12 @@ raw bytes), the encoding, and the shape of the envelope. So an unsigned request 
 reaches Bolt (whose verification middleware would log its body), and a signed but malformed
 event is acked without a trace, so that Slack does not retry it.
 
-Interactivity requests (a press of a review button: a form whose one field, ``payload``, is
-JSON) come to the same path and are checked as strictly, down to the button's value: a signed
-one that is malformed in any way is answered 400 (Slack does not retry those, and the
-reviewer's client shows that the press failed) and never reaches Bolt.
+Interactivity requests (a press of a review button or of a ``/mytraining`` button, or the
+``/mytraining`` setup modal submitted: a form whose one field, ``payload``, is JSON) come to the
+same path and are checked as strictly (a review button down to its value; what a
+``/mytraining`` value means is checked by the core, and the app answers a bad one 400 as well):
+a signed one that is malformed in any way is answered 400 (Slack does not retry those, and the
+person's client shows that the press failed) and never reaches Bolt.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.metrics import LogSummary, Metrics
-from bot.slack.convert import MalformedEvent, from_review_press
+from bot.slack.convert import MalformedEvent, from_interaction
 
 __all__ = ["interaction_problem", "is_interaction", "parse_interaction", "parse_payload", "slack_endpoint", "well_formed"]
 
@@ -88,11 +90,11 @@ def parse_interaction(raw: bytes) -> dict[str, Any] | None:
 
 
 def interaction_problem(payload: dict[str, Any] | None) -> str | None:
-    """Why an interactivity payload is not a press Teamweather handles, or None."""
+    """Why an interactivity payload is not a press (or a submission) Teamweather handles, or None."""
     if payload is None:
         return "interaction not a form with a JSON object"
     try:
-        from_review_press(payload)
+        from_interaction(payload)
     except MalformedEvent as exc:
         return str(exc)
     return None

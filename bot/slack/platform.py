@@ -56,7 +56,7 @@ class SlackPlatform:
         self.app = build_app(
             runtime.core, signing_secret=config.secrets.slack_signing_secret or "", client=self.client,
             writer=runtime.writer, metrics=runtime.metrics, verify_requests=False,
-            review=runtime.review,
+            review=runtime.review, learning=runtime.learning,
         )
         self.socket_mode = bool(config.secrets.slack_app_token)
         self._socket: AsyncSocketModeHandler | None = None

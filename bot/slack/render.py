@@ -12,15 +12,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.report import Buttons, Chart, Figure, Footnote, Inline, Line, Link, Report, Row, Section, linkable
+from bot.report import Buttons, Chart, Figure, Footnote, Form, FormField, Inline, Line, Link, Report, Row, Section, linkable
 
-__all__ = ["ACTIONS_LIMIT", "BUTTON_TEXT_LIMIT", "HEADER_LIMIT", "SECTION_LIMIT", "action_id", "blocks", "escape",
-           "from_markdown", "payload"]
+__all__ = ["ACTIONS_LIMIT", "BUTTON_TEXT_LIMIT", "HEADER_LIMIT", "MODAL_TITLE_LIMIT", "SECTION_LIMIT", "action_id",
+           "blocks", "escape", "from_markdown", "modal", "payload"]
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
 ACTIONS_LIMIT = 25  # elements in one actions block
 BUTTON_TEXT_LIMIT = 75
+MODAL_TITLE_LIMIT = 24  # a modal's title, submit and close texts
+OPTIONS_LIMIT = 100  # options of one static_select
+OPTION_TEXT_LIMIT = 75
+PLACEHOLDER_LIMIT = 150
+TEXT_INPUT_LIMIT = 3000  # a plain_text_input's max_length
 
 # Slack's own codes for the emoji Teamweather writes, so that messages read as they always
 # have; any other emoji goes as Unicode, which Slack shows too.
@@ -162,3 +167,42 @@ def payload(report: Report, text: str) -> dict[str, Any]:
     """The message Slack is sent for ``report`` (without the chart): its notification
     ``text`` (plain, escaped here) and its blocks; what the demo's outbox shows a reader."""
     return {"text": escape(text), "blocks": blocks(report)}
+
+
+# -- forms as modals ------------------------------------------------------------------------------
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": _cut(text, limit), "emoji": True}
+
+
+def _input(field: FormField) -> dict[str, Any] | None:
+    """An input block for ``field`` (its ``block_id`` and ``action_id`` both the field's name, so
+    that a submission reads back as ``{name: value}``); None for a choice without choices
+    (Slack refuses a static_select without options)."""
+    element: dict[str, Any]
+    if field.kind == "choice":
+        options = [{"text": _plain(c.label, OPTION_TEXT_LIMIT), "value": c.value} for c in field.choices[:OPTIONS_LIMIT]]
+        if not options:
+            return None
+        element = {"type": "static_select", "action_id": field.name, "options": options}
+        chosen = [o for o, c in zip(options, field.choices) if field.value is not None and c.value == field.value]
+        if chosen:
+            element["initial_option"] = chosen[0]
+    else:
+        limit = min(field.max_length, TEXT_INPUT_LIMIT)
+        element = {"type": "plain_text_input", "action_id": field.name, "max_length": limit}
+        if field.value:
+            element["initial_value"] = field.value[:limit]
+    if field.placeholder:
+        element["placeholder"] = _plain(field.placeholder, PLACEHOLDER_LIMIT)
+    return {"type": "input", "block_id": field.name, "optional": field.optional,
+            "label": _plain(field.label, 2000), "element": element}
+
+
+def modal(form: Form, private_metadata: str = "") -> dict[str, Any]:
+    """The form as a modal view for ``views.open``: one input block per field (a static_select
+    for a choice, with the current value as its initial option; a plain_text_input for text),
+    its ``callback_id`` the form's action. ``private_metadata`` comes back with the submission."""
+    inputs = [block for block in map(_input, form.fields) if block is not None]
+    return {"type": "modal", "callback_id": form.action, "title": _plain(form.title, MODAL_TITLE_LIMIT),
+            "submit": _plain(form.submit, MODAL_TITLE_LIMIT), "private_metadata": private_metadata, "blocks": inputs}

@@ -43,6 +43,17 @@ ignored. Whenever an activity comes from the review channel (the app installed i
 message there), the channel's address is stored (``storage.conversations``, keyed
 ``msteams-channel:<channel id>``: ids and the service URL, no person), so that
 ``bot/teams/review_board.py`` can post there later.
+
+``/mytraining`` (issue [mytraining], ``learning.enabled``, the core's
+:class:`bot.mytraining.LearningDesk`). A message to the bot whose first word is ``mytraining``
+(or ``/mytraining``) is the learning command, the rest its text. Every answer is private, as
+above (the personal chat, or the 1:1 chat opened from a channel or group chat): a report as an
+Adaptive Card with the buttons, a form as a card with inputs. A press of one of its buttons
+(``{"teamweather": "learn", "value": …}``) replaces the card pressed in the personal chat (a new
+card anywhere else); the form's submission (``{"teamweather": "learn-setup", …}``) is stored and
+answered privately. A value the core does not accept raises ``MalformedPress`` before anything
+is stored or sent (the endpoint answers 400). Without the desk, the command says learning plans
+are off.
 """
 
 from __future__ import annotations
@@ -59,11 +70,13 @@ from botbuilder.schema import (
 from bot import texts
 from bot.core import Command, Message, Outcome, Reply, Teamweather
 from bot.metrics import Metrics
+from bot.mytraining import BadLearningAction, LearningDesk
 from bot.review import ActionResult, ReviewDesk
 from bot.storage_writer import StorageWriter
 from bot.teams import render
 from bot.teams.convert import (
-    MalformedPress, ReviewPress, TeamsActivity, channel_of, review_press, to_command, to_deletion, to_message, where_from,
+    LearningPress, MalformedPress, ReviewPress, SetupSubmission, TeamsActivity, card_press, channel_of,
+    learning_command, to_command, to_deletion, to_message, where_from,
 )
 from bot.teams.directory import DirectoryUnavailable, TeamsDirectory
 from bot.teams.render import reply_text
@@ -111,8 +124,10 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
         recipients: frozenset[str] = frozenset(),
         review: ReviewDesk | None = None,
         review_channel: str | None = None,
+        learning: LearningDesk | None = None,
     ) -> None:
         self.core = core
+        self.learning = learning  # None: /mytraining is off
         self.review = review  # None: review is off, presses are ignored
         self.review_channel = review_channel  # the review channel's 19:… id, when it is on Teams
         self._review_address: str | None = None  # the review channel's address as last stored
@@ -140,15 +155,22 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
             await self._remember(turn_context, parsed, required=False)  # first contact
         if parsed.value is not None:  # a button pressed on a card: never a command or a message
             try:
-                press = review_press(parsed)
+                press = card_press(parsed)
             except MalformedPress as exc:  # the endpoint answers these 400 before the turn
                 log.warning("a malformed card press was ignored (%s)", exc)
                 return
-            if press is not None:
+            if isinstance(press, ReviewPress):
                 await self._review_press(turn_context, parsed, press)
+            elif isinstance(press, LearningPress):
+                await self._learning_press(turn_context, parsed, press)
+            elif isinstance(press, SetupSubmission):
+                await self._setup_submission(turn_context, parsed, press)
             return
         command = to_command(parsed)
-        if command is not None:
+        learn = learning_command(command) if command is not None else None
+        if learn is not None:
+            await self._learning_command(turn_context, parsed, learn)
+        elif command is not None:
             await self._command(turn_context, parsed, command)
         else:
             await self._receive(turn_context, parsed, to_message(parsed))
@@ -313,6 +335,60 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
             log.warning("could not open a Teams chat with a person to answer privately (%s)", type(exc).__name__)
             await turn.send_activity(_message(texts.TEAMS_PRIVATE_REPLY_FAILED))
 
+    async def _privately(self, turn: TurnContext, parsed: TeamsActivity, message: Activity) -> None:
+        """``message`` for the person alone: in the personal chat it came from, else in the 1:1
+        chat opened with them."""
+        if parsed.personal:
+            await turn.send_activity(message)
+        else:
+            await self._send_privately(turn, parsed, message)
+
+    # -- /mytraining ------------------------------------------------------------------------
+
+    async def _learned(self, call: Callable[[LearningDesk], Reply], what: str) -> Reply:
+        """``call`` on the learning desk, on the writer's thread: its reply, or the reply for a
+        failure (learning off, busy, any other error, logged by type only); MalformedPress (the
+        endpoint answers 400) for a value the core refuses, before anything is stored."""
+        desk = self.learning
+        if desk is None:
+            return Reply(texts.LEARN_OFF)
+        try:
+            return await self._store(lambda: call(desk))
+        except BadLearningAction:
+            raise MalformedPress(f"value: not a /mytraining {what}") from None
+        except StorageBusy:
+            self.metrics.count("storage_busy")
+            return Reply(texts.BUSY)
+        except Exception as exc:  # the type only: a message may quote the command's text or a goal
+            self.metrics.count("msteams_command_errors")
+            log.error("a Teams /mytraining %s failed (%s)", what, type(exc).__name__)
+            return Reply(texts.INTERNAL_ERROR)
+
+    async def _learning_command(self, turn: TurnContext, parsed: TeamsActivity, command: Command) -> None:
+        if self.learning is not None and parsed.team and not self.directory.knows(parsed.team):
+            await self._list_team(turn, parsed, parsed.team)  # names in a goal are stripped with it
+        reply = await self._learned(lambda desk: desk.command(command), "command")
+        await self._privately(turn, parsed, _shown(reply))
+
+    async def _learning_press(self, turn: TurnContext, parsed: TeamsActivity, press: LearningPress) -> None:
+        """Its report in place of the card pressed, in the personal chat; anywhere else, or for
+        a failure, a new message to the person alone."""
+        reply = await self._learned(lambda desk: desk.act(CHANNEL, press.workspace, press.user, press.value), "press")
+        if reply.report is not None and press.personal and press.card:
+            updated = _shown(reply)
+            updated.id = press.card
+            try:
+                await turn.update_activity(updated)
+                return
+            except Exception as exc:  # stored already: show it as a new card
+                self.metrics.count("msteams_learning_update_failed")
+                log.warning("could not update a /mytraining card in place (%s)", type(exc).__name__)
+        await self._privately(turn, parsed, _shown(reply))
+
+    async def _setup_submission(self, turn: TurnContext, parsed: TeamsActivity, form: SetupSubmission) -> None:
+        reply = await self._learned(lambda desk: desk.submit(form.workspace, form.user, form.values), "form")
+        await self._privately(turn, parsed, _shown(reply))
+
     # -- HR review ------------------------------------------------------------------------
 
     async def _review_press(self, turn: TurnContext, parsed: TeamsActivity, press: ReviewPress) -> None:
@@ -390,6 +466,16 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
             if required:
                 raise
             self.metrics.count("storage_busy")  # stored at the person's next message
+
+
+def _shown(reply: Reply) -> Activity:
+    """A reply as Teams shows it: its form as a card with inputs, else its report as a card
+    (its title the notification text), else its text."""
+    if reply.form is not None:
+        return Activity().deserialize(render.form_activity(reply.form))
+    if reply.report is not None:
+        return Activity().deserialize(render.activity(reply.report, reply.report.title))
+    return _message(reply.text)
 
 
 def _save_reference(core: Teamweather, user: str, reference: dict[str, Any], tenant: str) -> None:

@@ -15,19 +15,26 @@ A press of a button on one of Teamweather's cards (an Adaptive Card ``Action.Sub
 a ``message`` activity whose ``value`` is the button's ``data``: :func:`review_press` reads a
 review button's (``{"teamweather": "review", "value": "<flag id>:<choice>"}``) and raises
 :class:`MalformedPress` for any other ``value``, which the endpoint answers 400.
+:func:`card_press` reads any of Teamweather's: a review button's, a ``/mytraining`` button's
+(``{"teamweather": "learn", "value": "done:ID"}``: :class:`LearningPress`) and the
+``/mytraining`` setup form's submission (``{"teamweather": "learn-setup", "role": …, "goal": …}``,
+the inputs' values merged in beside the action: :class:`SetupSubmission`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.core import Command, Message
+from bot.mytraining import ACTION as LEARN_ACTION
+from bot.mytraining import SETUP_ACTION
 from bot.platform_ids import GUID, TEAMS_CHANNEL
 from bot.review import ACTION as REVIEW_ACTION
 from bot.review import BadAction, parse_value
@@ -35,9 +42,9 @@ from bot.teams.markup import to_plain
 from bot.teams.render import ACTION_KEY
 
 __all__ = [
-    "CommandWhere", "Deletion", "MalformedActivity", "MalformedPress", "ReviewPress", "TeamsActivity",
-    "addressed_to_bot", "channel_of", "is_card_press", "parse_activity", "review_press", "to_command",
-    "to_deletion", "to_message", "where_from",
+    "CardPress", "CommandWhere", "Deletion", "LearningPress", "MalformedActivity", "MalformedPress", "ReviewPress",
+    "SetupSubmission", "TeamsActivity", "addressed_to_bot", "card_press", "channel_of", "is_card_press",
+    "learning_command", "parse_activity", "review_press", "to_command", "to_deletion", "to_message", "where_from",
 ]
 
 PLATFORM = "msteams"
@@ -52,8 +59,8 @@ class MalformedActivity(ValueError):
 
 
 class MalformedPress(ValueError):
-    """A card press (a message with a ``value``) that is not a well-formed Teamweather review
-    press; the message names what is wrong, never the values."""
+    """A card press (a message with a ``value``) that is not a well-formed Teamweather press
+    or form submission; the message names what is wrong, never the values."""
 
 
 class _Shape(BaseModel):
@@ -226,6 +233,67 @@ def review_press(activity: TeamsActivity) -> ReviewPress | None:
                        channel_of(activity), activity.reply_to_id)
 
 
+@dataclass(frozen=True, slots=True)
+class LearningPress:
+    """A press of a ``/mytraining`` button on a card Teamweather sent the person."""
+
+    workspace: str  # the tenant
+    user: str  # the presser's AAD object id, lower-case
+    value: str  # "start:ID", "done:ID", "quiz:ID:ANSWERS": checked by the core (BadLearningAction)
+    personal: bool  # pressed in the person's personal chat with the bot
+    card: str | None  # the activity id of the card pressed (``replyToId``)
+
+
+@dataclass(frozen=True, slots=True)
+class SetupSubmission:
+    """The ``/mytraining`` setup form, submitted: its inputs' values by field name."""
+
+    workspace: str
+    user: str
+    values: dict[str, str]
+    personal: bool
+
+
+CardPress = Union[ReviewPress, LearningPress, SetupSubmission]
+_MAX_LEARN_VALUE = 200
+_MAX_FIELDS = 10
+
+
+def _presser(activity: TeamsActivity) -> tuple[str, str]:
+    tenant, user = activity.tenant, activity.user
+    if not activity.id or not tenant or not user:
+        raise MalformedPress("a press without its id, tenant or aadObjectId")
+    return tenant, user
+
+
+def card_press(activity: TeamsActivity) -> CardPress | None:
+    """The press (or form submission) this activity is; None when it is no card press at all;
+    MalformedPress for one Teamweather did not make: a ``value`` that is not an object, names
+    no Teamweather action, or does not have that action's shape (a review press as
+    :func:`review_press` checks it; a ``/mytraining`` button's ``value`` text; the setup form's
+    fields text), or a press without an activity id, a tenant or the person's AAD object id.
+    What a ``/mytraining`` value or field means is the core's to check."""
+    if activity.type != "message" or activity.value is None:
+        return None
+    value = activity.value
+    if not isinstance(value, dict):
+        raise MalformedPress("value: not an object")
+    action = value.get(ACTION_KEY)
+    if action == LEARN_ACTION:
+        pressed = value.get("value")
+        if set(value) != {ACTION_KEY, "value"} or not isinstance(pressed, str) or len(pressed) > _MAX_LEARN_VALUE:
+            raise MalformedPress("value: not a /mytraining button's data")
+        tenant, user = _presser(activity)
+        return LearningPress(tenant, user, pressed, activity.personal, activity.reply_to_id)
+    if action == SETUP_ACTION:
+        fields = {k: v for k, v in value.items() if k != ACTION_KEY}
+        if len(fields) > _MAX_FIELDS or not all(isinstance(v, str) and len(k) <= 40 for k, v in fields.items()):
+            raise MalformedPress("value: not the /mytraining setup form's fields")
+        tenant, user = _presser(activity)
+        return SetupSubmission(tenant, user, fields, activity.personal)
+    return review_press(activity)
+
+
 def parse_activity(data: Any) -> TeamsActivity:
     """Validate a request body; MalformedActivity when it is not shaped as Teams sends it."""
     if not isinstance(data, dict):
@@ -316,6 +384,18 @@ def to_command(activity: TeamsActivity) -> Command | None:
         text = " ".join(words[1:])
     where = channel_of(activity) or activity.conversation.id
     return Command(workspace=tenant, channel=where, user=user, text=text, platform=PLATFORM)
+
+
+LEARN_WORDS = ("mytraining", "/mytraining")  # the learning command's word, as typed (texts.LEARN_COMMAND)
+
+
+def learning_command(command: Command) -> Command | None:
+    """``command`` as the learning command when its first word is ``mytraining`` (or
+    ``/mytraining``, as typed on Slack), its text the words after it; None otherwise."""
+    words = command.text.split(maxsplit=1)
+    if not words or words[0].lower() not in LEARN_WORDS:
+        return None
+    return dataclasses.replace(command, text=words[1] if len(words) > 1 else "")
 
 
 def where_from(activity: TeamsActivity) -> CommandWhere:

@@ -12,15 +12,17 @@ It checks a request before the SDK runs the bot, in this order:
 3. UTF-8, JSON, and the shape of the fields the adapter reads
    (:func:`bot.teams.convert.parse_activity`): an authenticated request that fails them is
    answered 200 and ignored (nothing stored, counted as ``msteams_malformed_requests``), so
-   that no retry comes. A card press (a ``message`` with a ``value``: a button pressed on a card)
-   is the exception: one that is not a well-formed review press
-   (:func:`bot.teams.convert.review_press`: the ``value``'s shape, its ``<flag id>:<choice>``,
-   the presser's ids), or whose activity fails the shape, is answered 400 (counted as
-   ``msteams_malformed_presses``) and the bot never sees it, so nothing is stored;
+   that no retry comes. A card press (a ``message`` with a ``value``: a button pressed on a card,
+   or a form submitted) is the exception: one that is not a well-formed press
+   (:func:`bot.teams.convert.card_press`: the ``value``'s shape, a review press's
+   ``<flag id>:<choice>``, the presser's ids), or whose activity fails the shape, is answered 400
+   (counted as ``msteams_malformed_presses``) and the bot never sees it, so nothing is stored;
 4. the turn (:class:`bot.teams.bot.TeamweatherBot`): ``StorageBusy`` or a roster that cannot be
    loaded yet is 503 (nothing stored: Teams may send it again); a review press handled before
-   (the same activity again: ``ReplayedPress``) is 409, having changed and said nothing; any
-   other failure is logged by type and answered 200, never 5xx.
+   (the same activity again: ``ReplayedPress``) is 409, having changed and said nothing; a
+   ``/mytraining`` press or form whose value the core does not accept (``MalformedPress`` from
+   the turn, raised before anything is stored or sent) is 400, as above; any other failure is
+   logged by type and answered 200, never 5xx.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from botbuilder.schema import Activity
 
 from bot.metrics import LogSummary, Metrics
 from bot.teams.bot import ReplayedPress, TeamweatherBot
-from bot.teams.convert import MalformedActivity, MalformedPress, is_card_press, parse_activity, review_press
+from bot.teams.convert import MalformedActivity, MalformedPress, card_press, is_card_press, parse_activity
 from bot.teams.directory import DirectoryUnavailable
 from domain.errors import StorageBusy
 
@@ -122,7 +124,7 @@ def teams_endpoint(
         if auth is None:
             return web.json_response({"error": "unauthorized"}, status=401)
         try:
-            review_press(parsed)
+            card_press(parsed)
         except MalformedPress as exc:
             metrics.count("msteams_malformed_presses")
             malformed.note(str(exc))
@@ -134,6 +136,10 @@ def teams_endpoint(
             return web.json_response({"error": "storage busy, retry later"}, status=503)
         except ReplayedPress:
             return web.json_response({"error": "this action was handled already"}, status=409)
+        except MalformedPress as exc:  # a value the core refused, before storing anything
+            metrics.count("msteams_malformed_presses")
+            malformed.note(str(exc))
+            return _bad_press()
         except DirectoryUnavailable as exc:
             metrics.count("msteams_directory_unavailable")
             log.warning("%s: a message was refused (503) rather than stored with names in it", exc)

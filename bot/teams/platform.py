@@ -69,7 +69,7 @@ class TeamsPlatform:
         self.bot = TeamweatherBot(
             runtime.core, self.directory, app_id=self.app_id, writer=runtime.writer, metrics=runtime.metrics,
             recipients=config.settings.recipients("msteams"),
-            review=runtime.review, review_channel=review_channel(config),
+            review=runtime.review, review_channel=review_channel(config), learning=runtime.learning,
         )
         self._refresher: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -8,7 +8,9 @@ the chart as an Image where the report has its :class:`~bot.report.Chart`; the f
 and subtle; a row of :class:`~bot.report.Buttons` an ActionSet of ``Action.Submit`` (after its
 label as a bold TextBlock), each carrying ``{"teamweather": action, "value": value}`` as its
 ``data``, which Teams sends back as the ``value`` of a message activity when it is pressed
-(``bot/teams/convert.py`` reads it). Every TextBlock wraps. Chat messages leave folds out, as on
+(``bot/teams/convert.py`` reads it). A :class:`~bot.report.Form` (:func:`form_card`) is a card
+of inputs (Input.ChoiceSet, Input.Text) and one ``Action.Submit``, the inputs' values sent back
+beside its data. Every TextBlock wraps. Chat messages leave folds out, as on
 Slack.
 
 Escaping. TextBlocks and fact values are Markdown (bold, italic, lists, links); every piece of
@@ -32,12 +34,14 @@ import json
 import re
 from typing import Any
 
-from bot.texts import COMMAND
-from bot.report import Button, Buttons, Chart, Figure, Footnote, Inline, Line, Link, Report, Section, Span, linkable
+from bot.texts import COMMAND, LEARN_COMMAND
+from bot.report import (
+    Button, Buttons, Chart, Figure, Footnote, Form, FormField, Inline, Line, Link, Report, Section, Span, linkable,
+)
 
 __all__ = ["ACTION_KEY", "CARD_CONTENT_TYPE", "CARD_VERSION", "IMAGE_LIMIT", "MESSAGE_LIMIT", "SECTION_LIMIT",
-           "TITLE_LIMIT", "activity", "activity_of", "card", "chart_uri", "escape", "message_size",
-           "payload", "reply_text"]
+           "TITLE_LIMIT", "activity", "activity_of", "card", "chart_uri", "escape", "form_activity", "form_card",
+           "message_size", "payload", "reply_text"]
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -235,6 +239,44 @@ def payload(report: Report, text: str) -> dict[str, Any]:
     return activity(report, text)
 
 
+def _form_input(field: FormField) -> dict[str, Any] | None:
+    """An input for ``field``, its ``id`` the field's name (so that Teams sends the value back
+    under it, beside the submit's data): an Input.ChoiceSet (a drop-down) for a choice, an
+    Input.Text for text; None for a choice without choices. Labels and choices are plain text."""
+    element: dict[str, Any]
+    if field.kind == "choice":
+        if not field.choices:
+            return None
+        element = {"type": "Input.ChoiceSet", "id": field.name, "style": "compact",
+                   "choices": [{"title": c.label, "value": c.value} for c in field.choices]}
+        if field.value is not None and any(c.value == field.value for c in field.choices):
+            element["value"] = field.value
+    else:
+        element = {"type": "Input.Text", "id": field.name, "maxLength": field.max_length}
+        if field.value:
+            element["value"] = field.value[: field.max_length]
+    if field.placeholder:
+        element["placeholder"] = field.placeholder
+    return {**element, "label": field.label, "isRequired": not field.optional}
+
+
+def form_card(form: Form) -> dict[str, Any]:
+    """The form as an Adaptive Card: its title, an input per field, and an ``Action.Submit``
+    whose ``data`` is ``{"teamweather": form.action}``; Teams sends that back as the ``value``
+    of a message, the inputs' values merged into it by their ids."""
+    title = form.title if len(form.title) <= TITLE_LIMIT else form.title[: TITLE_LIMIT - 1] + "…"
+    body = [_text(_block_start(escape(title)), size="Large", weight="Bolder", style="heading")]
+    body += [element for element in map(_form_input, form.fields) if element is not None]
+    body.append({"type": "ActionSet", "actions": [
+        {"type": "Action.Submit", "title": form.submit, "style": "positive", "data": {ACTION_KEY: form.action}}]})
+    return {"type": "AdaptiveCard", "$schema": CARD_SCHEMA, "version": CARD_VERSION, "body": body}
+
+
+def form_activity(form: Form) -> dict[str, Any]:
+    """The message activity carrying the form's card (its title the notification text)."""
+    return activity_of(form_card(form), form.title)
+
+
 def message_size(message: dict[str, Any]) -> int:
     """Bytes of ``message`` as UTF-16 JSON, as Teams measures it, data URIs (base64 images,
     which Teams does not count) left out."""
@@ -249,8 +291,9 @@ def reply_text(text: str) -> str:
     doubled, since Teams joins lines split by a single one. Code spans are left as they are,
     except that Slack's command syntax becomes what a Teams user types: `` `/teamweather pause` ``
     is `` `pause` `` (in the chat with Teamweather, where private answers go, or after an
-    @mention). Not escaped: replies are Teamweather's own sentences."""
-    text = text.replace(f"`{COMMAND} ", "`")
+    @mention), `` `/mytraining setup` `` is `` `mytraining setup` ``. Not escaped: replies are
+    Teamweather's own sentences."""
+    text = text.replace(f"`{COMMAND} ", "`").replace(f"`{LEARN_COMMAND}", f"`{LEARN_COMMAND.lstrip('/')}")
     pieces = _CODE.split(text)
     converted = "".join(piece if i % 2 else _ITALIC.sub(r"*\1*", piece) for i, piece in enumerate(pieces))
     return "\n\n".join(converted.splitlines())

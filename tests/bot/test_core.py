@@ -217,7 +217,8 @@ def test_forget_me_erases_everything_derived_and_reports_the_count(core: Teamwea
     assert scores.count(core.db) == 1  # Bob's score is untouched
     assert core.receive(msg("three", ts="1763900000.000004")) is Outcome.NOT_COLLECTING
     [entry] = audit.entries(core.db, "person_forgotten")
-    assert entry["detail"] == {"scores": 1, "inbox": 1, "flags": 0, "audit_rows_anonymised": 0}
+    assert entry["detail"] == {"scores": 1, "inbox": 1, "flags": 0, "learning": 0, "downloads": 0,
+                               "audit_rows_anonymised": 0}
 
 
 def test_forget_me_anonymises_the_persons_earlier_audit_rows(core: Teamweather) -> None:

@@ -55,6 +55,12 @@ def test_demo_replays_the_sample_and_keeps_its_promises(tmp_path: Path) -> None:
     assert len(posts) == int(queue[1]) and '"action_id": "review:1:sentiment:negative"' in posts[0].read_text()
     assert "Reviewer 1 labelled" in result.output and "Reviewer agreement (Cohen's kappa): sentiment: kappa" in result.output
     assert re.search(r"- Decision: (promoted|rejected)\.", result.output)
+    # /mytraining: two employees' plans, each for its reader alone, and the team's learning in its digest
+    assert result.output.count("Your learning plan") == 2 and "only Farid sees this" in result.output
+    assert "your goal mentions" in result.output and "Kubernetes fundamentals" in result.output
+    assert re.search(r"Team learning in Platform's 2026-W47 digest .*\n  programming: \d+ item\(s\) by \d+ people\n"
+                     r"  testing: \d+ item\(s\) by \d+ people", result.output)
+    assert "Private wellbeing nudge:" in result.output
 
     # The weekly job delivered digests to every manager and at least one alert
     managers = {m for t in workspace["teams"] for m in t["managers"]}

@@ -43,9 +43,14 @@ def test_purge_with_yes_erases_the_workspace_and_prints_the_counts(tmp_path: Pat
     lifecycle.workspace_removed(db, GONE, "app_uninstalled", time.time())
     code, output = purge(config, "--workspace", GONE, "--yes")
     assert code == 0, output
-    assert output.strip() == f"Purged workspace {GONE}: 0 channels, 0 conversations, 0 flags, 0 inbox, 3 scores."  # channels went at removal
-    assert workspaces.row_counts(db, GONE) == {"channels": 0, "conversations": 0, "flags": 0, "inbox": 0, "scores": 0}
-    assert workspaces.row_counts(db, STAYS) == {"channels": 1, "conversations": 0, "flags": 0, "inbox": 0, "scores": 3}
+    assert output.strip() == (
+        f"Purged workspace {GONE}: 0 channels, 0 conversations, 0 download_tokens, 0 flags, 0 inbox, "
+        "0 learning_items, 0 learning_profiles, 0 quiz_results, 3 scores.")  # channels went at removal
+    none = {"download_tokens": 0, "learning_items": 0, "learning_profiles": 0, "quiz_results": 0}
+    assert workspaces.row_counts(db, GONE) == {"channels": 0, "conversations": 0, "flags": 0, "inbox": 0, "scores": 0,
+                                               **none}
+    assert workspaces.row_counts(db, STAYS) == {"channels": 1, "conversations": 0, "flags": 0, "inbox": 0, "scores": 3,
+                                                **none}
     [row] = audit.entries(db, "workspace_purged")
     assert row["subject"] == GONE and row["detail"]["trigger"] == "cli"
     removal = workspaces.removal(db, GONE)
@@ -57,7 +62,8 @@ def test_purge_asks_first_and_a_no_changes_nothing(tmp_path: Path) -> None:
     lifecycle.workspace_removed(db, GONE, "tokens_revoked", time.time())
     code, output = purge(config, "--workspace", GONE, input="n\n")
     assert code == 1 and "Aborted" in output
-    assert f"workspace {GONE} (0 channels, 0 conversations, 0 flags, 0 inbox, 3 scores)? This cannot be undone." in output
+    assert (f"workspace {GONE} (0 channels, 0 conversations, 0 download_tokens, 0 flags, 0 inbox, 0 learning_items, "
+            "0 learning_profiles, 0 quiz_results, 3 scores)? This cannot be undone.") in output
     assert workspaces.row_counts(db, GONE)["scores"] == 3 and audit.entries(db, "workspace_purged") == []
     code, output = purge(config, "--workspace", GONE, input="y\n")
     assert code == 0 and workspaces.row_counts(db, GONE)["scores"] == 0

@@ -18,6 +18,8 @@ SCOPES_OF_METHOD: dict[str, set[str]] = {
     "conversations_history": {"im:history"},  # only the app's own DMs, after a crash mid-send
     "chat_postMessage": {"chat:write"},
     "chat_update": {"chat:write"},  # a review post, updated in place after a press
+    "chat_postEphemeral": {"chat:write"},  # /mytraining's setup form answered privately
+    "views_open": set(),  # /mytraining's setup form as a modal (needs no scope)
     "files_upload_v2": {"files:write"},
     "usergroups_users_list": {"usergroups:read"},
 }
@@ -51,11 +53,13 @@ def test_events_and_commands_match_the_listeners() -> None:
     assert set(m["settings"]["event_subscriptions"]["bot_events"]) == set(MESSAGE_EVENTS) | LIFECYCLE_EVENTS
     commands = {c["command"] for c in m["features"]["slash_commands"]}
     assert commands == set(re.findall(r'COMMAND = "(/\w+)"', source))
-    assert "app.view(" not in source and "app.shortcut(" not in source and "app.options(" not in source
+    assert "app.shortcut(" not in source and "app.options(" not in source
 
 
-def test_interactivity_goes_to_the_events_endpoint_for_the_review_buttons_only() -> None:
+def test_interactivity_goes_to_the_events_endpoint_for_the_review_and_learning_buttons_only() -> None:
     source = code()
     m = manifest()["settings"]
     assert m["interactivity"] == {"is_enabled": True, "request_url": m["event_subscriptions"]["request_url"]}
-    assert re.findall(r"app\.action\(([^)]*\))", source) == ['re.compile(f"^{REVIEW_ACTION}:")']
+    assert re.findall(r"app\.action\(([^)]*\))", source) == [
+        're.compile(f"^{REVIEW_ACTION}:")', 're.compile(f"^{LEARN_ACTION}:")']
+    assert re.findall(r"app\.view\(([^)]*)\)", source) == ["SETUP_ACTION"]  # /mytraining's setup modal

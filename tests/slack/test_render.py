@@ -370,6 +370,8 @@ REPLIES_BEFORE = {
         '`/teamweather status` — what is held about you\n'
         '`/teamweather pause` · `/teamweather resume` — stop or restart analysis of your messages\n'
         '`/teamweather forget-me` — erase everything derived from your messages\n'
+        '`/teamweather mydata` — a file with everything stored about you, and what it means\n'
+        '`/mytraining` — your personal learning plan (`/mytraining help` for more)\n'
         '`/teamweather optin` · `/teamweather optout` — admins: turn this channel on or off\n'
         '`/teamweather help` — this message'
     ),

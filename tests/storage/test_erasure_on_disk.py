@@ -137,6 +137,37 @@ def test_forget_me_erases_flagged_and_labelled_text_on_disk_too(tmp_path: Path) 
     assert review.labelled_flags(core.db) == []
 
 
+def test_forget_me_erases_the_learning_profile_and_download_tokens_on_disk_too(tmp_path: Path) -> None:
+    """/mytraining keeps a pseudonymised goal (free text), progress, quiz results and download
+    tokens under the pseudonym: after forget-me none of it is left in the files."""
+    import hashlib
+
+    from storage import downloads, learning
+
+    path = tmp_path / "teamweather.db"
+    core = make_core(path)
+    alice = core.pseudonymiser.author(WS, ALICE)
+    bob = core.pseudonymiser.author(WS, BOB)
+    goal_word, item = "glimmerquest", "frobnicator-course"
+    with core.db.conn:
+        learning.set_goal(core.db, alice, WS, f"master the {goal_word} pipeline", 1.0)
+        learning.set_role(core.db, alice, WS, "backend-engineer", 1.0)
+        learning.start(core.db, alice, WS, item, 2.0)
+        learning.record_quiz(core.db, alice, WS, item, 3, 4, True, 3.0)
+        token = downloads.issue(core.db, alice, WS, now=4.0, ttl_s=1e12)
+        learning.set_goal(core.db, bob, WS, f"my {BOBS_WORD.decode()} goal", 1.0)
+    token_hash = hashlib.sha256(token.encode()).hexdigest().encode()
+    assert goal_word.encode() in on_disk(path) and token_hash in on_disk(path)
+    reply = core.command(Command(WS, CHANNEL, ALICE, "forget-me"))
+    assert "Erased 4 stored record(s)" in reply.text  # profile, item, quiz result and token
+    for leftover in (goal_word.encode(), item.encode(), token_hash):
+        assert leftover not in on_disk(path)
+    assert wal_bytes(path) == b""
+    assert BOBS_WORD in on_disk(path)  # the read sees what is really still stored
+    assert learning.profile(core.db, alice) == learning.StoredProfile(alice)
+    assert downloads.redeem(core.db, token, now=5.0) is None
+
+
 # -- the worker's checkpoint when the inbox drains ------------------------------------------
 
 

@@ -54,19 +54,23 @@ def test_purged_and_cleared_removals(db: sqlite_utils.Database) -> None:
     assert workspaces.removal(db, STAYS) is None
 
 
+NO_LEARNING = {"download_tokens": 0, "learning_items": 0, "learning_profiles": 0, "quiz_results": 0}
+
+
 def test_purge_deletes_every_row_of_the_workspace_and_nothing_else(db: sqlite_utils.Database) -> None:
     plant(db, GONE)
     plant(db, STAYS)
     before = {t: db[t].count for t in db.table_names()}
     with db.conn:
         counts = workspaces.purge_workspace(db, GONE)
-    assert counts == {"channels": 1, "conversations": 1, "flags": 1, "inbox": 1, "scores": 2}
+    assert counts == {"channels": 1, "conversations": 1, "flags": 1, "inbox": 1, "scores": 2, **NO_LEARNING}
     # Every table with a workspace column is covered, so a table added later is too.
     tables = [t for t in db.table_names() if "workspace" in db[t].columns_dict and t != workspaces.TABLE]
     assert sorted(counts) == sorted(tables)
     for table in tables:
         assert db.execute(f"SELECT count(*) FROM {table} WHERE workspace = ?", (GONE,)).fetchone()[0] == 0
-    assert workspaces.row_counts(db, STAYS) == {"channels": 1, "conversations": 1, "flags": 1, "inbox": 1, "scores": 2}
+    assert workspaces.row_counts(db, STAYS) == {"channels": 1, "conversations": 1, "flags": 1, "inbox": 1, "scores": 2,
+                                                **NO_LEARNING}
     assert [f.text for f in review.labelled_flags(db)] == ["<person> is swamped"]  # STAYS's; GONE's label went too
     assert conversations.get(db, f"msteams:manager-of-{GONE}") is None
     assert conversations.get(db, f"msteams:manager-of-{STAYS}") is not None

@@ -67,7 +67,8 @@ def test_the_manifest_declares_the_bot_its_commands_and_resource_specific_consen
     [bot] = m["bots"]
     assert bot["botId"] == APP_ID.upper() and sorted(bot["scopes"]) == ["personal", "team"]
     commands = {c["scopes"][0]: [x["title"] for x in c["commands"]] for c in bot["commandLists"]}
-    assert commands == {"personal": ["status", "pause", "resume", "forget-me", "help"], "team": ["optin", "optout", "help"]}
+    assert commands == {"personal": ["status", "pause", "resume", "forget-me", "mydata", "mytraining", "help"],
+                        "team": ["optin", "optout", "help"]}
     assert {x["title"]: x["description"] for c in bot["commandLists"] for x in c["commands"]}["forget-me"] == \
         t.TEAMS_PERSONAL_COMMANDS["forget-me"]
     assert m["authorization"] == {"permissions": {"resourceSpecific": [

@@ -296,7 +296,7 @@ def test_every_reply_converts() -> None:
         value = getattr(t, name)
         if name.isupper() and isinstance(value, str):
             converted = render.reply_text(value)
-            expected = "\n\n".join(value.splitlines()).replace("`/teamweather ", "`")
+            expected = "\n\n".join(value.splitlines()).replace("`/teamweather ", "`").replace("`/mytraining", "`mytraining")
             assert expected.replace("_", "").replace("*", "") == converted.replace("_", "").replace("*", ""), name
 
 
@@ -306,3 +306,5 @@ def test_replies_name_commands_as_a_teams_user_types_them() -> None:
     said = render.reply_text(texts.PAUSED)
     assert "`resume`" in said and "/teamweather" not in said
     assert "/teamweather" not in render.reply_text(texts.HELP)
+    learning = render.reply_text(texts.LEARN_HELP)
+    assert "`mytraining setup`" in learning and "`/mytraining" not in learning
