@@ -42,6 +42,7 @@ __all__ = ["ACTION", "BadLearningAction", "LearningDesk", "MAX_GOAL_CHARS", "PAS
 ACTION = "learn"  # Button.action of the plan's and the quiz's buttons
 SETUP_ACTION = "learn-setup"  # Form.action of the setup form
 PASS_SHARE = 0.7  # a quiz is passed with at least this share of right answers
+REPEAT_S = 600.0  # the same result of the same quiz within this long is one attempt delivered twice
 MAX_GOAL_CHARS = 300
 PLAN_SIZE = 5
 ANALYSED_DAYS = 30
@@ -221,6 +222,10 @@ class LearningDesk:
             raise BadLearningAction("not a learning action")
         kind, _, rest = value.partition(":")
         person = self.pseudonymiser.author(workspace, user)
+        if value == "plan":  # "Show my plan" on a welcome card or the App Home
+            return self.plan_reply(person)
+        if value == "setup":
+            return Reply(texts.LEARN_SETUP_OPENED, form=self.setup_form(person))
         if kind in ("start", "done"):
             if rest not in {item.id for item in self.catalog}:
                 raise BadLearningAction("not a learning action")
@@ -258,7 +263,11 @@ class LearningDesk:
         passed = correct >= needed
         now = self.clock()
         with self.db.conn:
-            learning.record_quiz(self.db, person, workspace, item.id, correct, total, passed, now)
+            earlier = [r for r in learning.quiz_results(self.db, person)
+                       if r.item_id == item.id and now - r.at < REPEAT_S]
+            if not (earlier and (earlier[-1].correct, earlier[-1].total) == (correct, total)):
+                # (the same last press delivered twice, as a platform may retry, is recorded once)
+                learning.record_quiz(self.db, person, workspace, item.id, correct, total, passed, now)
             if passed:
                 learning.complete(self.db, person, workspace, item.id, now)
         if passed:
@@ -272,6 +281,15 @@ class LearningDesk:
                      else texts.LEARN_QUIZ_RETRY.format(id=item.id))
         report = Report(title, (Section((Line.of(_unmarked(text)),)),))
         return Reply(text, report=report)
+
+    def welcome(self) -> Report:
+        """What a person sees first (Teams' welcome card, Slack's App Home before a plan): what
+        /mytraining does, with buttons to show the plan or set up a profile."""
+        return Report(texts.LEARN_WELCOME_TITLE, (
+            Section((Line.of(_unmarked(texts.LEARN_WELCOME)),)),
+            Buttons((Button(texts.LEARN_BUTTON_PLAN, ACTION, "plan", "primary"),
+                     Button(texts.LEARN_BUTTON_SETUP, ACTION, "setup"))),
+        ))
 
     def _prerequisite_to_review(self, item: LearningItem, completed: frozenset[str]) -> LearningItem | None:
         """After a failed quiz: the item's first prerequisite not completed, else its first."""

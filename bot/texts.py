@@ -362,6 +362,14 @@ LEARN_REASON_WELLBEING = "a short wellbeing item, suggested only to you"
 LEARN_FORMATS = {"article": "Article", "video": "Video", "course": "Course", "workshop": "Workshop",
                  "exercise": "Exercise", "book": "Book"}
 LEARN_BUTTON_START = "Start"
+LEARN_BUTTON_PLAN = "Show my plan"
+LEARN_BUTTON_SETUP = "Set role and goal"
+LEARN_WELCOME_TITLE = "Your learning plan, and your data"
+LEARN_WELCOME = (
+    "Teamweather suggests courses and guides for your role and goals: only you see your plan. "
+    "Run `/mytraining` any time (`/mytraining help` for more). `/teamweather mydata` shows "
+    "everything stored about you; `/teamweather pause` stops the analysis of your messages."
+)
 LEARN_BUTTON_DONE = "Done"
 LEARN_BUTTON_QUIZ = "Quiz"
 LEARN_WELLBEING_NOTE = (

@@ -41,6 +41,7 @@ class FakeSlack:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> posts
     ephemeral: list[dict[str, Any]] = field(default_factory=list)  # chat.postEphemeral: channel, user, text
     views: list[dict[str, Any]] = field(default_factory=list)  # modals opened (views.open)
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> their App Home (views.publish)
     files: dict[str, bytes] = field(default_factory=dict)  # file id -> uploaded bytes
     # Slack processes an upload asynchronously: an uploaded file becomes usable in an image block
     # only after this many chat.postMessage attempts naming it have been refused; until then
@@ -151,6 +152,15 @@ class FakeSlack:
             return {"ok": False, "error": "invalid_arguments"}
         view = _json(params.get("view"))
         self.views.append(view)
+        return {"ok": True, "view": {**view, "id": f"V{next(self._ids):08d}"}}
+
+    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Publish a person's App Home: kept in ``homes`` by user (a home view and a user_id are
+        needed, as Slack answers without them)."""
+        view = _json(params.get("view"))
+        if not params.get("user_id") or not isinstance(view, dict) or view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        self.homes[str(params["user_id"])] = view
         return {"ok": True, "view": {**view, "id": f"V{next(self._ids):08d}"}}
 
     def message(self, channel: str, ts: str) -> dict[str, Any]:

@@ -23,8 +23,8 @@ from domain.errors import StorageBusy
 from bot.metrics import LogSummary, Metrics
 from bot.slack import render
 from bot.slack.convert import (
-    Deletion, MalformedEvent, ReviewPress, SetupSubmission, from_command, from_learning_command, from_learning_press,
-    from_message_event, from_review_press, from_setup_submission,
+    HOME, Deletion, MalformedEvent, ReviewPress, SetupSubmission, from_command, from_home_opened, from_learning_command,
+    from_learning_press, from_message_event, from_review_press, from_setup_submission,
 )
 from bot.slack.lifecycle import register_lifecycle
 from bot.slack.render import from_markdown
@@ -76,7 +76,13 @@ def build_app(
     message pressed (through its ``response_url``); the modal's submission is answered with an
     ephemeral message in the channel where the command was run (a DM if Slack refuses that).
     A value or a submission the core does not accept is answered 400, nothing stored. Without
-    it ``/mytraining`` says that learning plans are off."""
+    it ``/mytraining`` says that learning plans are off.
+
+    The App Home (``app_home_opened``, its Home tab) shows the person their plan with its buttons
+    (``views.publish``; the welcome, with why there is no plan, when there is none yet; that
+    learning plans are off, without the desk). A press there publishes the home again with its
+    answer; "setup" opens the modal (from a message too), and submitting a modal opened from the
+    home publishes the home again with the plan."""
     bolt_logger = logging.getLogger("slack_bolt.teamweather")
     bolt_logger.addFilter(_NoTokenWarning())
     app = AsyncApp(
@@ -208,17 +214,19 @@ def build_app(
         assert reply is not None  # a command is never refused: the core answers its help
         if reply.form is None:
             await ack(**_ephemeral(reply))
-        elif await _open_modal(client, command, render.modal(reply.form, str(command.get("channel_id") or ""))):
+        elif await _open_modal(client, command.get("trigger_id"),
+                               render.modal(reply.form, str(command.get("channel_id") or ""))):
             await ack()  # the modal is the answer
         else:
             await ack(**_ephemeral(Reply(texts.INTERNAL_ERROR)))
 
     app.command(LEARN_COMMAND)(on_learn_command)
 
-    async def on_learning_press(ack: Any, body: Any, respond: Any) -> BoltResponse | None:
-        """A press of a /mytraining button: stored before the ack; its report replaces the
-        (ephemeral) message pressed after it (a failure goes beside it). A value that is not
-        one of ours: 400, nothing stored."""
+    async def on_learning_press(ack: Any, body: Any, respond: Any, client: AsyncWebClient) -> BoltResponse | None:
+        """A press of a /mytraining button: stored before the ack; after it, its report replaces
+        the (ephemeral) message pressed (a failure goes beside it), or, pressed on the App Home,
+        the home is published again with it; a form opens as a modal. A value that is not one of
+        ours: 400, nothing stored."""
         try:
             press = from_learning_press(body)
         except MalformedEvent as exc:
@@ -229,7 +237,13 @@ def build_app(
         if reply is None:
             return BoltResponse(status=400, body="malformed")
         await ack()
-        later(_replace(respond, reply) if reply.report is not None else _privately(respond, reply.text))
+        if reply.form is not None:
+            later(_setup_modal(client, press.trigger_id, render.modal(reply.form, HOME if press.home else press.channel),
+                               None if press.home else respond))
+        elif press.home:
+            later(_publish_home(client, press.user, home_view(reply)))
+        else:
+            later(_replace(respond, reply) if reply.report is not None else _privately(respond, reply.text))
         return None
 
     app.action(re.compile(f"^{LEARN_ACTION}:"))(on_learning_press)
@@ -248,10 +262,37 @@ def build_app(
         if reply is None:
             return BoltResponse(status=400, body="malformed")
         await ack()
-        later(_tell(client, submission, reply.text))
+        later(show_home(client, submission.workspace, submission.user) if submission.home
+              else _tell(client, submission, reply.text))
         return None
 
     app.view(SETUP_ACTION)(on_setup_submission)
+
+    def home_view(reply: Reply) -> dict[str, Any]:
+        """The App Home showing ``reply``: its report (the plan, a quiz…) with its buttons; else
+        the welcome with the reply's text under it (no plan yet, a failure), or the text alone
+        when learning is off."""
+        if reply.report is not None:
+            return render.home(reply.report)
+        return render.home(learning.welcome() if learning is not None else None, reply.text)
+
+    async def show_home(client: AsyncWebClient, workspace: str, user: str) -> None:
+        """``user``'s App Home published with their plan."""
+        reply = await learned(lambda desk: desk.plan_reply(desk.pseudonymiser.author(workspace, user)), "app_home")
+        assert reply is not None  # the plan is never refused
+        await _publish_home(client, user, home_view(reply))
+
+    @app.event("app_home_opened")
+    async def on_home_opened(event: Any, body: Any, client: AsyncWebClient) -> None:
+        """The Home tab opened: acked at once, the person's plan published after."""
+        try:
+            opened = from_home_opened(event, body)
+        except MalformedEvent as exc:
+            metrics.count("slack_malformed_events")
+            malformed.note(str(exc))
+            return
+        if opened is not None:  # None: the Messages tab
+            later(show_home(client, opened.workspace, opened.user))
 
     @app.error
     async def on_error(error: Exception) -> BoltResponse:
@@ -299,9 +340,9 @@ async def _replace(respond: Any, reply: Reply) -> None:
         log.warning("could not replace a /mytraining message (%s)", type(exc).__name__)
 
 
-async def _open_modal(client: AsyncWebClient, command: dict[str, Any], view: dict[str, Any]) -> bool:
-    """Open ``view`` for the person who ran ``command`` (its trigger_id); False if Slack refused."""
-    trigger = command.get("trigger_id")
+async def _open_modal(client: AsyncWebClient, trigger: object, view: dict[str, Any]) -> bool:
+    """Open ``view`` for the person whose command or press carried ``trigger`` (its trigger_id);
+    False if Slack refused."""
     if not isinstance(trigger, str) or not trigger:
         log.warning("/mytraining setup came without a trigger_id: no modal")
         return False
@@ -314,6 +355,23 @@ async def _open_modal(client: AsyncWebClient, command: dict[str, Any], view: dic
         log.warning("the /mytraining modal could not be opened (%s)", type(exc).__name__)
         return False
     return True
+
+
+async def _setup_modal(client: AsyncWebClient, trigger: str, view: dict[str, Any], respond: Any) -> None:
+    """The setup form opened as a modal for a press; if Slack refuses, a message says so beside
+    the message pressed (``respond``; nothing on the App Home, which stays as it is)."""
+    if not await _open_modal(client, trigger, view) and respond is not None:
+        await _privately(respond, texts.INTERNAL_ERROR)
+
+
+async def _publish_home(client: AsyncWebClient, user: str, view: dict[str, Any]) -> None:
+    """``view`` as ``user``'s App Home (``views.publish``: theirs alone)."""
+    try:
+        await client.views_publish(user_id=user, view=view)
+    except SlackApiError as exc:
+        log.warning("the /mytraining App Home could not be published: Slack said %s", exc.response.get("error"))
+    except Exception as exc:  # the type only
+        log.warning("the /mytraining App Home could not be published (%s)", type(exc).__name__)
 
 
 async def _tell(client: AsyncWebClient, submission: SetupSubmission, text: str) -> None:

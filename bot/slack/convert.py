@@ -227,27 +227,90 @@ def from_review_press(payload: Any) -> ReviewPress:
 
 # -- interactivity: /mytraining's buttons and its setup modal ---------------------------------------
 
+HOME = "home"  # the setup modal's private_metadata when it was opened from the App Home
+
+
+class _ViewContainer(_Shape):
+    type: Literal["view"]
+    view_id: str = Field(min_length=1, max_length=64)
+
+
+class _HomeView(_Shape):
+    type: Literal["home"]
+
+
+class _HomeBlockActions(_Shape):
+    """A press on the App Home: no channel, no response_url (the home view is published again)."""
+
+    type: Literal["block_actions"]
+    team: _Team
+    user: _User
+    container: _ViewContainer
+    view: _HomeView
+    trigger_id: str = Field(min_length=1, max_length=128)
+    actions: list[_ButtonAction] = Field(min_length=1, max_length=1)
+
+
 @dataclass(frozen=True, slots=True)
 class LearningPress:
-    """A press of one of /mytraining's buttons (on a message only the presser sees)."""
+    """A press of one of /mytraining's buttons: on a message only the presser sees, or on their
+    App Home (``home``: then there is no channel and no response_url)."""
 
     workspace: str
     user: str
-    channel: str
-    value: str  # "start:ID", "done:ID", "quiz:ID:ANSWERS": checked by the core (BadLearningAction)
-    response_url: str  # Slack's hook to replace the pressed (ephemeral) message
+    channel: str  # "" on the App Home
+    value: str  # "plan", "setup", "start:ID", "done:ID", "quiz:ID:ANSWERS": checked by the core (BadLearningAction)
+    response_url: str  # Slack's hook to replace the pressed (ephemeral) message; "" on the App Home
+    trigger_id: str = ""  # opens a modal (the setup form) for the presser
+    home: bool = False  # pressed on the App Home
 
 
 def from_learning_press(payload: Any) -> LearningPress:
-    """Convert a ``block_actions`` payload pressing one of /mytraining's buttons (``learn:<value>``);
+    """Convert a ``block_actions`` payload pressing one of /mytraining's buttons (``learn:<value>``),
+    on a message or on the App Home (``container.type`` ``view``, ``view.type`` ``home``);
     MalformedEvent for anything else. What the value means is the core's to check."""
     if not isinstance(payload, dict):
         raise MalformedEvent("block_actions: not an object")
+    container = payload.get("container")
+    if isinstance(container, dict) and container.get("type") == "view":
+        home = _parse(_HomeBlockActions, payload, "block_actions")
+        action = _learning_action(home.actions[0])
+        return LearningPress(home.team.id, home.user.id, "", action.value, "", home.trigger_id, home=True)
     press = _parse(_BlockActions, payload, "block_actions")
-    action = press.actions[0]
+    action = _learning_action(press.actions[0])
+    return LearningPress(press.team.id, press.user.id, press.container.channel_id, action.value, press.response_url,
+                         press.trigger_id)
+
+
+def _learning_action(action: _ButtonAction) -> _ButtonAction:
     if action.action_id != action_id(LEARN_ACTION, action.value):
         raise MalformedEvent("block_actions: unexpected action_id")
-    return LearningPress(press.team.id, press.user.id, press.container.channel_id, action.value, press.response_url)
+    return action
+
+
+class _HomeOpened(_Shape):
+    type: Literal["app_home_opened"]
+    user: str = Field(pattern=SLACK_USER)
+    tab: str | None = Field(None, max_length=40)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeOpened:
+    """A person opened the app's Home tab."""
+
+    workspace: str
+    user: str
+
+
+def from_home_opened(event: Any, body: Any) -> HomeOpened | None:
+    """Convert an ``app_home_opened`` event; None when the tab opened is not the Home tab (the
+    Messages tab sends it too). MalformedEvent when the event or its envelope is not shaped as
+    Slack sends it."""
+    if not isinstance(event, dict) or not isinstance(body, dict):
+        raise MalformedEvent("app_home_opened: not an object")
+    workspace = _parse(_Envelope, body, "envelope").team_id
+    opened = _parse(_HomeOpened, event, "app_home_opened")
+    return HomeOpened(workspace, opened.user) if opened.tab == HOME else None
 
 
 class _Option(_Shape):
@@ -267,7 +330,8 @@ class _ViewState(_Shape):
 class _View(_Shape):
     type: Literal["modal"]
     callback_id: str = Field(max_length=255)
-    private_metadata: str = Field(pattern=SLACK_CHANNEL)  # where the command was run
+    # where the command was run, or "home": opened from the App Home
+    private_metadata: str = Field(pattern=f"{SLACK_CHANNEL}|^{HOME}$")
     state: _ViewState
 
 
@@ -284,8 +348,9 @@ class SetupSubmission:
 
     workspace: str
     user: str
-    channel: str  # where /mytraining setup was run (the modal's private_metadata)
+    channel: str  # where /mytraining setup was run (the modal's private_metadata); "" from the App Home
     values: dict[str, str | None]
+    home: bool = False  # the modal was opened from the App Home
 
 
 def from_setup_submission(payload: Any) -> SetupSubmission:
@@ -306,7 +371,10 @@ def from_setup_submission(payload: Any) -> SetupSubmission:
             values[block] = field.selected_option.value if field.selected_option is not None else None
         else:
             values[block] = field.value
-    return SetupSubmission(submission.team.id, submission.user.id, submission.view.private_metadata, values)
+    metadata = submission.view.private_metadata
+    if metadata == HOME:
+        return SetupSubmission(submission.team.id, submission.user.id, "", values, home=True)
+    return SetupSubmission(submission.team.id, submission.user.id, metadata, values)
 
 
 Interaction = Union[ReviewPress, LearningPress, SetupSubmission]

@@ -14,8 +14,8 @@ from typing import Any
 
 from bot.report import Buttons, Chart, Figure, Footnote, Form, FormField, Inline, Line, Link, Report, Row, Section, linkable
 
-__all__ = ["ACTIONS_LIMIT", "BUTTON_TEXT_LIMIT", "HEADER_LIMIT", "MODAL_TITLE_LIMIT", "SECTION_LIMIT", "action_id",
-           "blocks", "escape", "from_markdown", "modal", "payload"]
+__all__ = ["ACTIONS_LIMIT", "BUTTON_TEXT_LIMIT", "HEADER_LIMIT", "HOME_BLOCKS_LIMIT", "MODAL_TITLE_LIMIT",
+           "SECTION_LIMIT", "action_id", "blocks", "escape", "from_markdown", "home", "modal", "payload"]
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
@@ -26,6 +26,7 @@ OPTIONS_LIMIT = 100  # options of one static_select
 OPTION_TEXT_LIMIT = 75
 PLACEHOLDER_LIMIT = 150
 TEXT_INPUT_LIMIT = 3000  # a plain_text_input's max_length
+HOME_BLOCKS_LIMIT = 100  # blocks in one view (the App Home)
 
 # Slack's own codes for the emoji Teamweather writes, so that messages read as they always
 # have; any other emoji goes as Unicode, which Slack shows too.
@@ -167,6 +168,16 @@ def payload(report: Report, text: str) -> dict[str, Any]:
     """The message Slack is sent for ``report`` (without the chart): its notification
     ``text`` (plain, escaped here) and its blocks; what the demo's outbox shows a reader."""
     return {"text": escape(text), "blocks": blocks(report)}
+
+
+def home(report: Report | None, note: str | None = None) -> dict[str, Any]:
+    """The App Home view for ``views.publish``: ``report``'s blocks (with its buttons), then
+    ``note``, a reply in ``bot/texts.py``'s Markdown (escaped: it may quote a person's words), as
+    a section; within Slack's limit on a view's blocks."""
+    out = blocks(report) if report is not None else []
+    if note:
+        out.append({"type": "section", "text": {"type": "mrkdwn", "text": _cut(from_markdown(escape(note)), SECTION_LIMIT)}})
+    return {"type": "home", "blocks": out[:HOME_BLOCKS_LIMIT]}
 
 
 # -- forms as modals ------------------------------------------------------------------------------

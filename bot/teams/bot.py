@@ -53,7 +53,10 @@ Adaptive Card with the buttons, a form as a card with inputs. A press of one of 
 card anywhere else); the form's submission (``{"teamweather": "learn-setup", …}``) is stored and
 answered privately. A value the core does not accept raises ``MalformedPress`` before anything
 is stored or sent (the endpoint answers 400). Without the desk, the command says learning plans
-are off.
+are off. When the bot is added to a person's personal chat (a ``conversationUpdate`` whose
+``membersAdded`` names the bot), a welcome card goes there (:meth:`LearningDesk.welcome`): its
+"Show my plan" replaces it with the plan, "Set role and goal" sends the setup form; with the desk
+off, nothing is sent (the ``installationUpdate`` Teams sends beside it sends nothing either).
 """
 
 from __future__ import annotations
@@ -188,6 +191,8 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
         parsed: TeamsActivity = turn_context.turn_state[PARSED]
         if any(member.id == parsed.recipient.id for member in parsed.members_added):
             await self._installed(turn_context, parsed)
+            if parsed.personal:
+                await self._welcome(turn_context)
         elif parsed.event_type == "teamMemberRemoved" and parsed.team and not parsed.personal and any(
             member.id == parsed.recipient.id for member in parsed.members_removed
         ):
@@ -363,6 +368,19 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
             self.metrics.count("msteams_command_errors")
             log.error("a Teams /mytraining %s failed (%s)", what, type(exc).__name__)
             return Reply(texts.INTERNAL_ERROR)
+
+    async def _welcome(self, turn: TurnContext) -> None:
+        """/mytraining's welcome card in the personal chat the bot was just added to (nothing
+        when learning is off); a failure to send it is logged by type and counted."""
+        desk = self.learning
+        if desk is None:
+            return
+        report = desk.welcome()
+        try:
+            await turn.send_activity(_shown(Reply(report.title, report=report)))
+        except Exception as exc:
+            self.metrics.count("msteams_welcome_failed")
+            log.warning("could not send the /mytraining welcome card (%s)", type(exc).__name__)
 
     async def _learning_command(self, turn: TurnContext, parsed: TeamsActivity, command: Command) -> None:
         if self.learning is not None and parsed.team and not self.directory.knows(parsed.team):

@@ -252,3 +252,20 @@ def test_until_the_planner_is_built_the_plan_asks_to_wait(desk: LearningDesk) ->
                            ready=lambda: False)
     assert loading.command(Command(WS, "C1", ALICE, "")).text == texts.LEARN_WARMING
     assert "Started" in loading.command(Command(WS, "C1", ALICE, "start docker-basics")).text  # the rest works
+
+
+def test_the_last_answer_delivered_twice_records_one_attempt(desk: LearningDesk) -> None:
+    for _ in range(2):  # a platform retrying the same press
+        desk.act("slack", WS, ALICE, "quiz:k8s-fundamentals:111")
+    assert len(learning.quiz_results(desk.db, person(desk))) == 1
+    desk.act("slack", WS, ALICE, "quiz:k8s-fundamentals:012")  # another attempt, another result
+    assert [(r.correct, r.passed) for r in learning.quiz_results(desk.db, person(desk))] == [(1, False), (3, True)]
+
+
+def test_the_welcome_offers_the_plan_and_the_setup_form(desk: LearningDesk) -> None:
+    welcome = desk.welcome()
+    buttons = [b.value for part in welcome.parts if isinstance(part, Buttons) for b in part.buttons]
+    assert buttons == ["plan", "setup"]
+    assert desk.act("msteams", WS, ALICE, "plan").report is not None
+    form = desk.act("msteams", WS, ALICE, "setup").form
+    assert form is not None and form.action == "learn-setup"

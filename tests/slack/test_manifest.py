@@ -20,6 +20,7 @@ SCOPES_OF_METHOD: dict[str, set[str]] = {
     "chat_update": {"chat:write"},  # a review post, updated in place after a press
     "chat_postEphemeral": {"chat:write"},  # /mytraining's setup form answered privately
     "views_open": set(),  # /mytraining's setup form as a modal (needs no scope)
+    "views_publish": set(),  # /mytraining's plan on the App Home (needs no scope)
     "files_upload_v2": {"files:write"},
     "usergroups_users_list": {"usergroups:read"},
 }
@@ -27,6 +28,8 @@ SCOPES_OF_METHOD: dict[str, set[str]] = {
 MESSAGE_EVENTS = {"message.channels": "channels:history", "message.groups": "groups:history"}
 # Lifecycle events need no scope; each has its own listener (bot/slack/lifecycle.py).
 LIFECYCLE_EVENTS = {"app_uninstalled", "tokens_revoked"}
+# The Home tab opened (needs no scope): /mytraining's plan published there (bot/slack/app.py).
+HOME_EVENTS = {"app_home_opened"}
 
 
 def manifest() -> dict:
@@ -49,8 +52,8 @@ def test_events_and_commands_match_the_listeners() -> None:
     source = code()
     m = manifest()
     listeners = re.findall(r'@app\.event\("(\w+)"\)', source)
-    assert sorted(listeners) == sorted({"message"} | LIFECYCLE_EVENTS)
-    assert set(m["settings"]["event_subscriptions"]["bot_events"]) == set(MESSAGE_EVENTS) | LIFECYCLE_EVENTS
+    assert sorted(listeners) == sorted({"message"} | LIFECYCLE_EVENTS | HOME_EVENTS)
+    assert set(m["settings"]["event_subscriptions"]["bot_events"]) == set(MESSAGE_EVENTS) | LIFECYCLE_EVENTS | HOME_EVENTS
     commands = {c["command"] for c in m["features"]["slash_commands"]}
     assert commands == set(re.findall(r'COMMAND = "(/\w+)"', source))
     assert "app.shortcut(" not in source and "app.options(" not in source
@@ -63,3 +66,10 @@ def test_interactivity_goes_to_the_events_endpoint_for_the_review_and_learning_b
     assert re.findall(r"app\.action\(([^)]*\))", source) == [
         're.compile(f"^{REVIEW_ACTION}:")', 're.compile(f"^{LEARN_ACTION}:")']
     assert re.findall(r"app\.view\(([^)]*)\)", source) == ["SETUP_ACTION"]  # /mytraining's setup modal
+
+
+def test_the_home_tab_is_on_because_the_app_publishes_it() -> None:
+    home = manifest()["features"]["app_home"]
+    assert "views_publish(" in code()
+    # the Home tab shows the plan; the Messages tab stays writable, so /mytraining can be run there
+    assert home == {"home_tab_enabled": True, "messages_tab_enabled": True, "messages_tab_read_only_enabled": False}

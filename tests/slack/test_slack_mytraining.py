@@ -19,7 +19,7 @@ from bot import texts
 from bot.mytraining import SETUP_ACTION
 from bot.slack.app import LEARN_COMMAND
 from bot.slack.render import from_markdown
-from conftest import ALICE, BOB, CHANNEL, OTHER_CHANNEL, BotUnderTest, running_bot, signed_headers
+from conftest import ALICE, BOB, CHANNEL, OTHER_CHANNEL, BotUnderTest, event_body, running_bot, signed_headers
 from learning_fake import (
     QUIZ_ITEM, RIGHT_ANSWERS, ROLES, learning_rows, stored_profile, stored_progress, use_fake_learning,
 )
@@ -476,3 +476,195 @@ async def test_command_press_and_setup_over_socket_mode(tmp_path: Path, monkeypa
             await bot.fake.push("interactive", press_payload(bot, "done:no-such-item"), timeout=0.5)
         assert stored_progress(database(bot), person(bot)) == {QUIZ_ITEM: "started"}
         nothing_public(bot)
+
+
+# -- the App Home ----------------------------------------------------------------------------------
+
+
+def home_opened(user: str = ALICE, tab: str = "home") -> dict[str, Any]:
+    """An ``app_home_opened`` event as Slack sends it when ``user`` opens a tab of the app."""
+    return {"type": "app_home_opened", "user": user, "channel": f"D{user[1:]}", "tab": tab,
+            "event_ts": f"{time.time():.6f}"}
+
+
+def published(bot: BotUnderTest) -> list[dict[str, Any]]:
+    return bot.fake.called("views.publish")
+
+
+async def open_home(bot: BotUnderTest, user: str = ALICE) -> dict[str, Any]:
+    """``user`` opens the Home tab: the view published for them."""
+    before = len(published(bot))
+    assert await bot.event(home_opened(user)) == 200
+    await until(lambda: len(published(bot)) > before, "the App Home published")
+    [call] = published(bot)[before:]
+    assert call["user_id"] == user
+    return bot.fake.homes[user]
+
+
+def home_press_payload(bot: BotUnderTest, value: str, *, user: str = ALICE) -> dict[str, Any]:
+    """A ``block_actions`` payload as Slack sends it for a press on the App Home: a view
+    container, the home view, no channel and no response_url."""
+    payload = press_payload(bot, value, user=user)
+    del payload["response_url"], payload["channel"]
+    payload["container"] = {"type": "view", "view_id": "VHOME00001"}
+    payload["view"] = {"id": "VHOME00001", "team_id": TEAM_ID, "type": "home", "blocks": [], "private_metadata": "",
+                       "callback_id": "", "state": {"values": {}}, "hash": "1.home", "app_id": "A0TEST"}
+    return payload
+
+
+async def press_home(bot: BotUnderTest, value: str, *, user: str = ALICE) -> dict[str, Any]:
+    """Press the button carrying ``value`` on ``user``'s App Home: the home published again."""
+    before = len(published(bot))
+    body = form(home_press_payload(bot, value, user=user))
+    status, _ = await send(bot, body, signed_headers(body))
+    assert status == 200, value
+    await until(lambda: len(published(bot)) > before, "the App Home published again")
+    [call] = published(bot)[before:]
+    assert call["user_id"] == user
+    return bot.fake.homes[user]
+
+
+async def test_the_app_home_shows_each_person_their_own_plan_with_its_buttons(learn_bot: BotUnderTest) -> None:
+    bot = learn_bot
+    await learn(bot, f"start {QUIZ_ITEM}", user=BOB)
+    home = await open_home(bot)
+    assert home["type"] == "home" and set(bot.fake.homes) == {ALICE}  # Alice's alone
+    assert home["blocks"] == (await learn(bot))["blocks"]  # the plan, as /mytraining shows it
+    assert home["blocks"][0]["text"]["text"] == texts.LEARN_PLAN_TITLE
+    assert values(home) == [f"start:{QUIZ_ITEM}", f"done:{QUIZ_ITEM}", f"quiz:{QUIZ_ITEM}:",
+                            "start:sql-basics", "done:sql-basics"]
+    bobs = await open_home(bot, BOB)
+    assert f"start:{QUIZ_ITEM}" not in values(bobs) and f"done:{QUIZ_ITEM}" in values(bobs)  # Bob's own progress
+    assert bot.fake.homes[ALICE] == home
+    # the Messages tab opened: nothing published
+    calls = len(published(bot))
+    assert await bot.event(home_opened(tab="messages")) == 200
+    await asyncio.sleep(0.1)
+    assert len(published(bot)) == calls
+    assert bot.fake.responses == [] and bot.fake.ephemeral == []
+    nothing_public(bot)
+
+
+async def test_a_press_on_the_app_home_publishes_it_again_and_answers_nothing_else(learn_bot: BotUnderTest) -> None:
+    bot = learn_bot
+    await open_home(bot)
+    started = await press_home(bot, f"start:{QUIZ_ITEM}")
+    assert stored_progress(database(bot), person(bot)) == {QUIZ_ITEM: "started"}
+    assert stored_progress(database(bot), person(bot, BOB)) == {}
+    assert started["blocks"][0]["text"]["text"] == texts.LEARN_PLAN_TITLE and "started" in shown(started)
+    assert f"start:{QUIZ_ITEM}" not in values(started) and f"done:{QUIZ_ITEM}" in values(started)
+    question = await press_home(bot, f"quiz:{QUIZ_ITEM}:")
+    assert "Question 1 of 3" in shown(question) and values(question) == [f"quiz:{QUIZ_ITEM}:{n}" for n in range(3)]
+    assert values(await press_home(bot, "plan")) == values(started)  # "Show my plan"
+    assert bot.fake.responses == [] and bot.fake.views == []  # no response_url, no modal
+    assert set(bot.fake.homes) == {ALICE}
+    # a value that is none of ours, or a press on some other view: 400, nothing stored or published
+    before, calls = learning_rows(database(bot)), len(published(bot))
+    bad = [home_press_payload(bot, "done:no-such-item"), home_press_payload(bot, "explode")]
+    other_view = home_press_payload(bot, f"done:{QUIZ_ITEM}")
+    bad.append({**other_view, "view": {**other_view["view"], "type": "modal"}})
+    for payload in bad:
+        body = form(payload)
+        assert (await send(bot, body, signed_headers(body)))[0] == 400
+    await asyncio.sleep(0.05)
+    assert learning_rows(database(bot)) == before and len(published(bot)) == calls
+    nothing_public(bot)
+
+
+async def test_setup_from_the_app_home_opens_the_modal_and_its_submission_updates_the_home(
+    learn_bot: BotUnderTest,
+) -> None:
+    bot = learn_bot
+    await open_home(bot)
+    calls = len(published(bot))
+    payload = home_press_payload(bot, "setup")
+    body = form(payload)
+    assert (await send(bot, body, signed_headers(body)))[0] == 200
+    await until(lambda: bot.fake.views, "the setup modal")
+    [opened] = bot.fake.called("views.open")
+    assert opened["trigger_id"] == payload["trigger_id"]  # the press's
+    [view] = bot.fake.views
+    assert view["callback_id"] == SETUP_ACTION and view["private_metadata"] == "home"
+    assert [b["block_id"] for b in view["blocks"]] == ["role", "goal"]
+    assert len(published(bot)) == calls  # the home stays as it is behind the modal
+    submitted = submission(chosen("platform-engineer", "Kubernetes"), channel="home")
+    body = form(submitted)
+    status, closed = await send(bot, body, signed_headers(body))
+    assert status == 200 and closed is None
+    assert stored_profile(database(bot), person(bot)).role == "platform-engineer"
+    await until(lambda: len(published(bot)) > calls, "the App Home published again")
+    assert "For your role platform-engineer and your goal" in shown(bot.fake.homes[ALICE])
+    assert bot.fake.ephemeral == [] and bot.fake.responses == []  # the home is the answer
+    # "setup" pressed on a message opens the modal too, answered in that channel
+    payload = press_payload(bot, "setup")
+    body = form(payload)
+    assert (await send(bot, body, signed_headers(body)))[0] == 200
+    await until(lambda: len(bot.fake.views) == 2, "the setup modal")
+    assert bot.fake.views[-1]["private_metadata"] == CHANNEL
+    assert bot.fake.called("views.open")[-1]["trigger_id"] == payload["trigger_id"]
+    await asyncio.sleep(0.05)
+    assert bot.fake.responses == []
+    nothing_public(bot)
+
+
+async def test_without_a_plan_yet_the_app_home_shows_the_welcome_and_why(
+    learn_bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bot = learn_bot
+    desk = bot.runtime.learning
+    assert desk is not None
+    monkeypatch.setattr(desk, "ready", lambda: False)  # the planner still loading its encoder
+    home = await open_home(bot)
+    assert home["blocks"][0]["text"]["text"] == texts.LEARN_WELCOME_TITLE
+    assert values(home) == ["plan", "setup"]
+    assert home["blocks"][-1] == {"type": "section", "text": {"type": "mrkdwn", "text": from_markdown(texts.LEARN_WARMING)}}
+    monkeypatch.setattr(desk, "ready", lambda: True)
+    assert (await press_home(bot, "plan"))["blocks"][0]["text"]["text"] == texts.LEARN_PLAN_TITLE
+    nothing_public(bot)
+
+
+async def test_a_failure_on_the_app_home_shows_the_welcome_and_is_logged_by_type_only(
+    learn_bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    from learning_fake import PLANNER
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("goal: Alice Fernsby wants Kubernetes")  # a message that quotes data
+
+    bot = learn_bot
+    monkeypatch.setattr(PLANNER, "plan", boom)
+    home = await open_home(bot)
+    assert values(home) == ["plan", "setup"]
+    assert home["blocks"][-1]["text"]["text"] == from_markdown(texts.INTERNAL_ERROR)
+    failed = await press_home(bot, f"start:{QUIZ_ITEM}")  # stored, then the plan fails
+    assert failed == home and stored_progress(database(bot), person(bot)) == {QUIZ_ITEM: "started"}
+    bot.fake.failing.add("views.publish")  # Slack refuses the view: logged, nothing else
+    assert await bot.event(home_opened()) == 200
+    await until(lambda: any("App Home could not be published" in r.getMessage() for r in caplog.records),
+                "the refused publish logged")
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert "ValueError" in logged and "internal_error" in logged
+    assert "Fernsby" not in logged and "Kubernetes" not in logged
+    nothing_public(bot)
+
+
+async def test_with_learning_off_the_app_home_says_so(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, settings={"learning": {"enabled": False}}) as bot:
+        off = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn",
+                                                                        "text": from_markdown(texts.LEARN_OFF)}}]}
+        assert await open_home(bot) == off
+        assert await press_home(bot, "plan") == off  # an old home's button: still only that
+        assert bot.fake.responses == [] and bot.fake.views == []
+        assert bot.count("learning_profiles") == 0 and bot.count("learning_items") == 0
+        nothing_public(bot)
+
+
+async def test_a_forged_or_unsigned_app_home_opened_is_401(learn_bot: BotUnderTest) -> None:
+    bot = learn_bot
+    body = json.dumps(event_body(home_opened()))
+    json_type = {"Content-Type": "application/json"}
+    for headers in (signed_headers(body, secret="not-the-secret"), signed_headers(body, timestamp=int(time.time()) - 600), {}):
+        async with bot.session.post(f"{bot.url}/slack/events", data=body, headers={**json_type, **headers}) as resp:
+            assert resp.status == 401
+    await asyncio.sleep(0.1)
+    assert published(bot) == [] and bot.fake.homes == {}

@@ -18,7 +18,7 @@ import pytest
 from bot import texts
 from bot.teams.render import reply_text
 from conftest import (
-    ADELE, APP_ID, MEGAN, TEAMS_ADMIN, TEAMS_CHANNEL, TEAMS_IDS, TENANT, TeamsBotUnderTest, running_teams_bot,
+    ADELE, APP_ID, BOT_ID, MEGAN, TEAMS_ADMIN, TEAMS_CHANNEL, TEAMS_IDS, TENANT, TeamsBotUnderTest, running_teams_bot,
 )
 from learning_fake import (
     QUIZ_ITEM, RIGHT_ANSWERS, ROLES, learning_rows, stored_profile, stored_progress, use_fake_learning,
@@ -408,3 +408,68 @@ async def test_failures_are_answered_privately_and_logged_by_type_only(
     logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert "ValueError" in logged and "Adele" not in logged and "Kubernetes" not in logged
     assert in_channel(bot) == []
+
+
+# -- the welcome card ------------------------------------------------------------------------------
+
+
+def bot_added(bot: TeamsBotUnderTest, *, user: str = MEGAN, personal: bool = True) -> dict[str, Any]:
+    """The ``conversationUpdate`` Teams sends when ``user`` adds the bot: to their personal chat,
+    or to a team (in its channel)."""
+    where: dict[str, Any] = {"channel": None} if personal else {}
+    return bot.activity("conversationUpdate", user=user, activity_id=next_id(), membersAdded=[{"id": BOT_ID}], **where)
+
+
+async def test_installed_in_a_personal_chat_the_bot_sends_the_welcome_card_there(learn_bot: TeamsBotUnderTest) -> None:
+    bot = learn_bot
+    assert (await bot.post(bot_added(bot)))[0] == 200
+    [(card_id, activity)] = private(bot)
+    assert [c for _, c, _ in bot.connector.calls] == [personal_chat(MEGAN)]  # that chat, nowhere else
+    assert activity["text"] == texts.LEARN_WELCOME_TITLE
+    card = card_of(activity)
+    assert card["body"][0]["text"] == texts.LEARN_WELCOME_TITLE
+    assert values(card) == ["plan", "setup"]
+    assert [a["title"] for a in submits(card)] == [texts.LEARN_BUTTON_PLAN, texts.LEARN_BUTTON_SETUP]
+    assert {a["data"]["teamweather"] for a in submits(card)} == {"learn"}
+    # the installationUpdate Teams sends beside it sends nothing more
+    install = bot.activity("installationUpdate", user=MEGAN, channel=None, action="add", activity_id=next_id())
+    assert (await bot.post(install))[0] == 200
+    assert len(private(bot)) == 1
+    # "Show my plan" puts the plan in place of the welcome
+    plan = card_of(await press(bot, "plan", card=card_id))
+    assert plan["body"][0]["text"] == texts.LEARN_PLAN_TITLE
+    assert values(plan)[:3] == [f"start:{QUIZ_ITEM}", f"done:{QUIZ_ITEM}", f"quiz:{QUIZ_ITEM}:"]
+    assert len(private(bot)) == 1  # updated, not sent again
+    # "Set role and goal" sends the setup form as a card of its own
+    assert (await bot.post(press_activity(bot, "setup", card=card_id)))[0] == 200
+    form_id, sent = last_private(bot)
+    assert form_id != card_id and sent["text"] == texts.LEARN_SETUP_TITLE
+    form = card_of(sent)
+    assert [e["id"] for e in form["body"] if e["type"].startswith("Input.")] == ["role", "goal"]
+    assert submits(form)[0]["data"] == {"teamweather": "learn-setup"}
+    assert bot.connector.sent(kind="update")[-1]["id"] == card_id  # the plan card stays as it was
+    assert learning_rows(database(bot))["learning_profiles"] == [] and in_channel(bot) == []
+
+
+async def test_installed_in_a_team_no_welcome_card_goes_to_the_channel(learn_bot: TeamsBotUnderTest) -> None:
+    bot = learn_bot
+    assert (await bot.post(bot_added(bot, user=TEAMS_ADMIN, personal=False)))[0] == 200
+    assert bot.connector.activities == [] and bot.connector.conversations == []  # nothing said anywhere
+    assert bot.runtime.pseudonymiser.text("ask Adele") == "ask <person>"  # the team's roster loaded, as before
+
+
+async def test_with_learning_off_no_welcome_card_is_sent(tmp_path: Path) -> None:
+    async with running_teams_bot(tmp_path, settings={"learning": {"enabled": False}}) as bot:
+        assert (await bot.post(bot_added(bot)))[0] == 200
+        assert bot.connector.activities == [] and bot.connector.calls == []
+
+
+async def test_a_welcome_card_that_cannot_be_sent_is_logged_and_counted(
+    learn_bot: TeamsBotUnderTest, caplog: pytest.LogCaptureFixture,
+) -> None:
+    bot = learn_bot
+    bot.connector.failing.update({"send", "reply"})
+    bot.connector.failing_status = 400  # not retried
+    assert (await bot.post(bot_added(bot)))[0] == 200
+    assert bot.runtime.metrics.snapshot()["msteams_welcome_failed"] == 1
+    assert any("could not send the /mytraining welcome card" in r.getMessage() for r in caplog.records)
