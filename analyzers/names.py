@@ -628,25 +628,13 @@ class NameMatcher:
             return kind <= _POSSESSIVE or (kind == _VERB and not month) or (
                 kind == _END and lowered[end : end + 1] != "."
             )
-        if month and (
-            word in _WHEN or word.isdigit() or following.isdigit() or _ordinal(lowered, end)
-            or following in _MONTHS or word in _MONTHS or (
-                word in ("and", "or") and _before(lowered, start - len(gap) - len(word))[1] in _MONTHS
-            )
-            or (kind == _AND and (item := _LIST_ITEM.match(lowered, end)) and item.group(1) in _MONTHS)
-        ):
+        if _dated(lowered, start, end, gap, word, kind, following):
             return False  # "in May", "30 June", "June 30", "May 5th", "May or June"
         if word in _DETERMINERS and not between:
             return False  # "the Grace period", "a Frank talk"
-        if self._proper_noun_follows(text, end):
-            return False  # "Robin Hood", "Ivy League", "Baker Street"
-        if between == "," and piece in _MODALS and kind >= _DETERMINER:
-            return False  # "thanks, Will do", "ok, May I ask"
-        word_start = start - len(gap) - len(word)
-        # "Central Park", "Release Notes": part of another proper noun or a heading
-        return not (word and not between and text[word_start].isupper() and (
-            word not in self._first and word not in _CONTEXT
-        ))
+        if self._in_proper_noun(text, lowered, start, end, gap, word):
+            return False  # "Robin Hood", "Central Park", "Release Notes"
+        return not (between == "," and piece in _MODALS and kind >= _DETERMINER)  # "thanks, Will do"
 
     def _ordinary(self, text: str, lowered: str, start: int, end: int) -> bool:
         """Whether the words around the common word at ``start:end`` mark it as the word, not
@@ -664,10 +652,7 @@ class NameMatcher:
             return kind >= _VERB or (spaced and (word in _SUBJECTS or word in _MODAL_AFTER))
         if spaced and (word in _DETERMINERS or word in _NUMBER_BEFORE or word.isdigit()):
             return True
-        if (piece in _MONTHS or piece in _TIMES_OF_DAY) and (
-            (spaced and (word in _WHEN or word == "at")) or following.isdigit() or _ordinal(lowered, end)
-            or (spaced and word.isdigit())
-        ):
+        if _dated(lowered, start, end, gap, word, kind, following):
             return True
         opens = _starts_line(gap, word) or gap.strip()[-1:] in _CLAUSE_ENDS
         if piece not in _VERBS:
@@ -678,23 +663,24 @@ class NameMatcher:
             following in _OBJECTS or kind == _DETERMINER or following in _PARTICLES
         ):
             return True  # "mark this as done", "let's park that", "hope you're well", "max out"
-        if text[start].isupper() and not text[start + 1 : end].isupper():
-            if self._proper_noun_follows(text, end):
-                return True  # "Robin Hood", "Ivy League", "Baker Street"
-            if word and spaced and text[start - 1 - len(word)].isupper() and word not in self._first and (
-                word not in _CONTEXT and not opens
-            ):
-                before_gap, _ = _before(lowered, start - 1 - len(word))
-                return not (_starts_line(before_gap, "") or before_gap.strip()[-1:] in _CLAUSE_ENDS)
-        return False
+        title = text[start].isupper() and not text[start + 1 : end].isupper()
+        return title and self._in_proper_noun(text, lowered, start, end, gap, word)  # "Robin Hood"
 
-    def _proper_noun_follows(self, text: str, end: int) -> bool:
-        """Whether a capitalised word that is no name follows the piece ending at ``end``, on
-        the same clause: the piece is part of a longer proper noun ("Robin Hood")."""
+    def _in_proper_noun(self, text: str, lowered: str, start: int, end: int, gap: str, word: str) -> bool:
+        """Whether the capitalised piece at ``start:end`` (after ``gap`` and ``word``, as
+        :func:`_before` gives them) is part of a longer proper noun or a heading: a capitalised
+        word that is no name follows it ("Robin Hood"), or precedes it inside a sentence
+        ("Central Park"; not "Pinged Dawn", whose capital only starts the sentence)."""
         after = _NEXT_PIECE.match(text, end)
-        return after is not None and after.group(1) == " " and after.group(2)[:1].isupper() and (
+        if after is not None and after.group(1) == " " and after.group(2)[:1].isupper() and (
             not after.group(2).isupper() and after.group(2).lower() not in self._first
-        )
+        ):
+            return True
+        word_start = start - len(gap) - len(word)
+        if not word or gap.strip() or not text[word_start].isupper() or word in self._first or word in _CONTEXT:
+            return False
+        before_gap, before = _before(lowered, word_start)
+        return not (_starts_line(before_gap, before) or before_gap.strip()[-1:] in _SENTENCE_ENDS)
 
     def _after_phrase(self, lowered: str, start: int, end: int, gap: str, word: str) -> bool:
         """Whether the common word at ``start:end`` (after ``gap`` and ``word``, as
@@ -794,6 +780,23 @@ class NameMatcher:
                 if tuple(pieces[:width]) in self._phrases:
                     return ends[width - 1]
         return end if key in self._anycase else 0  # common words go through the context rules
+
+
+def _dated(lowered: str, start: int, end: int, gap: str, word: str, kind: int, following: str) -> bool:
+    """Whether the month or time of day at ``start:end`` (after ``gap`` and ``word``; followed
+    by ``kind`` and ``following``, as :func:`_before` and :func:`_after` give them) is used as a
+    date: "in May", "at dawn", "30 June", "June 30", "May 5th", "May or June", "April, May"."""
+    piece = lowered[start:end]
+    if piece not in _MONTHS and piece not in _TIMES_OF_DAY:
+        return False
+    if word in _WHEN or word == "at" or word.isdigit() or word in _MONTHS:
+        return True
+    if following.isdigit() or following in _MONTHS or _ordinal(lowered, end):
+        return True
+    if word in ("and", "or") and _before(lowered, start - len(gap) - len(word))[1] in _MONTHS:
+        return True
+    item = _LIST_ITEM.match(lowered, end) if kind == _AND else None
+    return item is not None and item.group(1) in _MONTHS
 
 
 def _ordinal(lowered: str, end: int) -> bool:
