@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Callable
 
 import sqlite_utils
 
@@ -79,9 +79,10 @@ def decide(policy: FlagPolicy, probs: tuple[float, float, float], stress: float,
 
 
 def maybe_flag(db: sqlite_utils.Database, policy: FlagPolicy, score: Score, text: str, now: float,
-               rng: random.Random) -> int | None:
+               rng: random.Random, for_reviewers: Callable[[str], str] = lambda text: text) -> int | None:
     """Flag the scored message if a policy chooses it and no cap is reached; return the flag's
-    id or None. Runs in the caller's transaction (the worker's, with the score)."""
+    id or None. The flag keeps ``for_reviewers(text)``, made only for a message flagged. Runs
+    in the caller's transaction (the worker's, with the score)."""
     probs = (score.p_negative, score.p_neutral, score.p_positive)
     decision = decide(policy, probs, score.stress, rng)
     if decision is None:
@@ -92,7 +93,7 @@ def maybe_flag(db: sqlite_utils.Database, policy: FlagPolicy, score: Score, text
         return None
     return review.add(
         db, message_key=score.message_key, workspace=score.workspace, author=score.author,
-        day=score.day, text=text, policy=decision.policy, policy_detail=decision.detail,
+        day=score.day, text=for_reviewers(text), policy=decision.policy, policy_detail=decision.detail,
         sentiment=score.sentiment, probs=probs, stress=score.stress,
         model_version=f"{score.analyzer}:{score.analyzer_version}", now=now,
         ttl_s=policy.unlabelled_ttl_days * DAY_S)

@@ -166,7 +166,7 @@ def review_flagger(policy: FlagPolicy, rng: random.Random | None = None,
     chance = rng or random.Random()
 
     def flag(db: sqlite_utils.Database, score: Score, text: str) -> None:
-        maybe_flag(db, policy, score, for_reviewers(text), clock(), chance)
+        maybe_flag(db, policy, score, text, clock(), chance, for_reviewers)
 
     return flag
 

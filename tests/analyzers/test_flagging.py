@@ -102,3 +102,19 @@ def test_an_edited_message_is_not_flagged_twice(tmp_path):
         first = maybe_flag(db, FlagPolicy(), risky, "x", 1000.0, NEVER)
         again = maybe_flag(db, FlagPolicy(), risky, "x edited", 1001.0, NEVER)
     assert first is not None and again is None
+
+
+def test_the_reviewers_text_is_made_only_for_a_message_flagged(tmp_path):
+    db = connect(tmp_path / "t.db")
+    made = []
+
+    def for_reviewers(text):
+        made.append(text)
+        return text.replace("dawn", "<person>")
+
+    with db.conn:
+        ordinary = maybe_flag(db, FlagPolicy(), score("m0"), "dawn is fine", 1000.0, NEVER, for_reviewers)
+        risky = maybe_flag(db, FlagPolicy(), score("m1", probs=(0.95, 0.03, 0.02)), "dawn gave up", 1000.0, NEVER,
+                           for_reviewers)
+    assert ordinary is None and made == ["dawn gave up"]
+    assert review.get(db, risky).text == "<person> gave up"
