@@ -95,6 +95,12 @@ def build_app(
     )
     metrics = metrics or Metrics()
     malformed = LogSummary(log, "ignored malformed Slack events")
+
+    def refused(exc: MalformedEvent) -> BoltResponse:
+        """A malformed press or submission: counted, noted (rate-limited), answered 400."""
+        metrics.count("slack_malformed_requests")
+        malformed.note(str(exc))
+        return BoltResponse(status=400, body="malformed")
     background: set[asyncio.Task[None]] = set()
 
     async def store(fn: Callable[[], T]) -> T:
@@ -149,9 +155,7 @@ def build_app(
         try:
             press = from_review_press(body)
         except MalformedEvent as exc:
-            metrics.count("slack_malformed_requests")
-            malformed.note(str(exc))
-            return BoltResponse(status=400, body="malformed")
+            return refused(exc)
         if review is None:  # review is off: nothing to do
             await ack()
             return None
@@ -230,9 +234,7 @@ def build_app(
         try:
             press = from_learning_press(body)
         except MalformedEvent as exc:
-            metrics.count("slack_malformed_requests")
-            malformed.note(str(exc))
-            return BoltResponse(status=400, body="malformed")
+            return refused(exc)
         reply = await learned(lambda desk: desk.act("slack", press.workspace, press.user, press.value), "block_actions")
         if reply is None:
             return BoltResponse(status=400, body="malformed")
@@ -254,9 +256,7 @@ def build_app(
         try:
             submission = from_setup_submission(body)
         except MalformedEvent as exc:
-            metrics.count("slack_malformed_requests")
-            malformed.note(str(exc))
-            return BoltResponse(status=400, body="malformed")
+            return refused(exc)
         reply = await learned(lambda desk: desk.submit(submission.workspace, submission.user, submission.values),
                               "view_submission")
         if reply is None:
