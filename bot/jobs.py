@@ -13,7 +13,7 @@ from domain.teamweek import iso_week
 from bot import digests, lifecycle, retrain_job
 from bot.config import Config
 from bot.delivery import Courier
-from bot.review import ReviewBoard, post_pending
+from bot.review import ReviewBoard, post_pending, retract_withdrawn
 from storage import audit, connect, deliveries, retention, review
 
 log = logging.getLogger(__name__)
@@ -116,10 +116,14 @@ def post_flags() -> None:
     db = connect(ctx.config.settings.database)
     try:
         desk = review_desk(ctx.config, db, Pseudonymiser(ctx.config.secrets.pseudonym_key))
-        posted = post_pending(db, desk, ctx.review_boards(), r.channel)
+        boards = ctx.review_boards()
+        withdrawn = retract_withdrawn(db, boards, r.channel)  # before new posts: erasure first
+        posted = post_pending(db, desk, boards, r.channel)
         due = r.retrain.enabled and retrain_job.due_by_labels(db, r.retrain.after_new_labels)
     finally:
         db.close()
+    if withdrawn:
+        log.info("withdrew %d review post(s) whose flag is gone", withdrawn)
     if posted:
         log.info("posted %d flagged message(s) to the review channel", posted)
     if due:

@@ -28,7 +28,7 @@ from domain.errors import PlatformUnavailable, TeamweatherError
 from storage import audit, events, review
 
 __all__ = ["ACTION", "ActionResult", "BadAction", "ReviewBoard", "ReviewDesk", "parse_value", "post_pending",
-           "post_report", "round_report"]
+           "post_report", "retract_withdrawn", "round_report", "withdrawn_report"]
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +244,39 @@ def post_pending(db: sqlite_utils.Database, desk: ReviewDesk, boards: Mapping[st
             review.mark_posted(db, flag.id, where, desk.clock())
         posted += 1
     return posted
+
+
+RETRACT_ATTEMPTS = 60  # the job runs every minute: an hour of refusals (an uninstalled app) gives up
+
+
+def withdrawn_report() -> Report:
+    """What a review post shows once its flag is gone: no text, no labels, no buttons."""
+    return Report(texts.REVIEW_WITHDRAWN_TITLE, (Section((Line.of(texts.REVIEW_WITHDRAWN, "note"),)),))
+
+
+def retract_withdrawn(db: sqlite_utils.Database, boards: Mapping[str, ReviewBoard], channel: str,
+                      *, limit: int = 50) -> int:
+    """Replace the review posts of flags that are gone (message deleted or edited, forget-me,
+    expiry, workspace purge) with :func:`withdrawn_report`, through the review ``channel``'s
+    platform board; how many were withdrawn. A refused update is tried again next run, and
+    given up after :data:`RETRACT_ATTEMPTS`."""
+    board = boards.get(platform_of(channel))
+    if board is None:
+        return 0
+    report, done = withdrawn_report(), 0
+    for retraction, post in review.withdrawn(db, limit):
+        try:
+            board.update(post, report, report.title)
+        except PlatformUnavailable as exc:
+            with db.conn:
+                gave_up = review.retraction_failed(db, retraction, RETRACT_ATTEMPTS)
+            log.warning("could not withdraw a review post (%s)%s", exc,
+                        "; given up" if gave_up else "; will retry")
+            continue
+        with db.conn:
+            review.retracted(db, retraction)
+        done += 1
+    return done
 
 
 def round_report(text: str) -> Report:

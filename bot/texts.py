@@ -302,6 +302,11 @@ REVIEW_THREAD_DISAGREE = "Reviewer {n} labelled {what}; reviewer {other} said {t
 REVIEW_THREAD_SKIP = "Reviewer {n} skipped this as unclear."
 REVIEW_THREAD_DELETE = "Reviewer {n} deleted the text: it still contained personal data."
 REVIEW_NOT_REVIEWER = "Only the configured reviewers can label flagged messages. Nothing was stored."
+REVIEW_WITHDRAWN_TITLE = "Review request withdrawn"
+REVIEW_WITHDRAWN = (
+    "This message is no longer held: its author deleted or edited it, or asked to be forgotten, "
+    "or it expired. Its text and labels were erased."
+)
 REVIEW_GONE = "This flagged message is no longer held (it expired, was erased, or its text was deleted)."
 REVIEW_BAD_ACTION = "That review action was not understood. Nothing was stored."
 REVIEW_WRONG_CHANNEL = "Review buttons work only in the review channel. Nothing was stored."

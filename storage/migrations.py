@@ -254,9 +254,26 @@ CREATE TABLE download_tokens (
 CREATE INDEX download_tokens_person ON download_tokens (person);
 """
 
+V10_RETRACTIONS = """
+-- A posted flag deleted for any reason (the message deleted or edited, forget-me, expiry, a
+-- workspace purge) leaves where its review post is, so the review job can withdraw the post's
+-- text from the review channel too. Ids of the post only (channel and ts, or conversation and
+-- activity): no text, no person.
+CREATE TABLE retractions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    post TEXT NOT NULL,
+    since REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE TRIGGER flags_posted_deleted AFTER DELETE ON flags WHEN OLD.post IS NOT NULL
+BEGIN
+    INSERT INTO retractions (post, since) VALUES (OLD.post, (julianday('now') - 2440587.5) * 86400.0);
+END;
+"""
+
 MIGRATIONS: list[str] = [
     V1_INITIAL, V2_DIGESTS, V3_MODELS, V4_WORKSPACES, V5_SUGGESTIONS, V6_CONVERSATIONS, V7_CHANNEL_TEAMS,
-    V8_REVIEW, V9_LEARNING,
+    V8_REVIEW, V9_LEARNING, V10_RETRACTIONS,
 ]
 
 

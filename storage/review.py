@@ -22,6 +22,7 @@ import sqlite_utils
 
 __all__ = [
     "Flag", "Label", "LabelledFlag", "add", "get", "unposted", "mark_posted", "label", "skip",
+    "withdrawn", "retracted", "retraction_failed",
     "erase_text", "labels_for", "purge", "delete_message", "flagged_since", "author_flagged_since",
     "labelled_flags", "reviewer_pairs", "labels_since", "add_imported",
 ]
@@ -205,6 +206,27 @@ def purge(db: sqlite_utils.Database, now: float) -> dict[str, int]:
     retired = db.conn.execute(
         "DELETE FROM flags WHERE status = 'labelled' AND keep_until < ?", (now,)).rowcount
     return {"flags_expired": expired, "labels_retired": retired}
+
+
+def withdrawn(db: sqlite_utils.Database, limit: int = 50) -> list[tuple[int, Mapping[str, Any]]]:
+    """Review posts whose flag is gone (the ``flags_posted_deleted`` trigger notes each), oldest
+    first: ``(retraction id, where the post is)``."""
+    rows = db.execute("SELECT id, post FROM retractions ORDER BY id LIMIT ?", (limit,)).fetchall()
+    return [(int(r[0]), json.loads(r[1])) for r in rows]
+
+
+def retracted(db: sqlite_utils.Database, retraction: int) -> None:
+    """The post was withdrawn from the review channel: forget where it was."""
+    db.conn.execute("DELETE FROM retractions WHERE id = ?", (retraction,))
+
+
+def retraction_failed(db: sqlite_utils.Database, retraction: int, max_attempts: int) -> bool:
+    """The platform refused; count it. True when it has now failed ``max_attempts`` times, and
+    the retraction is given up (forgotten)."""
+    db.conn.execute("UPDATE retractions SET attempts = attempts + 1 WHERE id = ?", (retraction,))
+    given_up = db.conn.execute("DELETE FROM retractions WHERE id = ? AND attempts >= ?",
+                               (retraction, max_attempts)).rowcount
+    return given_up == 1
 
 
 def flagged_since(db: sqlite_utils.Database, workspace: str, since: float) -> int:

@@ -15,7 +15,8 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from bot.review import post_pending
+from bot import texts
+from bot.review import post_pending, retract_withdrawn
 from bot.runtime import review_desk
 from bot.slack.courier import web_client
 from bot.slack.review_board import SlackReviewBoard
@@ -445,3 +446,27 @@ async def test_a_scored_message_is_not_flagged_when_review_is_off(bot: BotUnderT
     assert await bot.event(message_event(WRITTEN)) == 200
     await bot.drained()
     assert bot.count("scores") == 1 and bot.count("flags") == 0
+
+
+async def test_a_forgotten_authors_post_is_withdrawn_from_the_review_channel(review_bot: BotUnderTest) -> None:
+    """forget-me erases the flag on disk, and the review job then takes its words out of the
+    review channel too (the post is replaced by a notice without text or buttons)."""
+    bot = review_bot
+    _, ts = await flagged_and_posted(bot)
+    assert "this release is awful" in post_text(bot, ts)
+    status, _ = await bot.command("forget-me")
+    assert status == 200
+
+    def job() -> int:
+        db = connect(bot.runtime.config.settings.database)
+        try:
+            board = SlackReviewBoard(web_client("xoxb-test", bot.fake.api_url, max_retries=0))
+            return retract_withdrawn(db, {"slack": board}, f"slack:{REVIEW_CHANNEL}")
+        finally:
+            db.close()
+
+    assert await asyncio.to_thread(job) == 1
+    shown = post_text(bot, ts)
+    assert "this release is awful" not in shown and "exhausted" not in shown
+    assert texts.REVIEW_WITHDRAWN_TITLE in shown and '"actions"' not in shown
+    assert await asyncio.to_thread(job) == 0  # withdrawn once

@@ -127,3 +127,25 @@ def test_a_flag_never_shows_its_text_in_repr(db):
     with db.conn:
         f = flag(db, "secret")
     assert "text secret" not in repr(review.get(db, f))
+
+
+def test_every_way_a_posted_flag_goes_leaves_its_post_to_withdraw(db):
+    """The review channel must not keep words the database erased: each posted flag deleted,
+    however, leaves where its post is (ids only), and an unposted one leaves nothing."""
+    with db.conn:
+        ids = {key: flag(db, key, author=f"a-{key}", ttl=DAY) for key in ("deleted", "forgotten", "expired", "unposted")}
+        for key in ("deleted", "forgotten", "expired"):
+            review.mark_posted(db, ids[key], {"channel": "CREVIEW", "ts": f"1.{ids[key]}"}, 5.0)
+        review.delete_message(db, "deleted")
+        consent.erase_person(db, "a-forgotten")
+        review.purge(db, 1000.0 + 2 * DAY)  # "expired" and "unposted" expire
+    posts = review.withdrawn(db)
+    assert [post for _, post in posts] == [{"channel": "CREVIEW", "ts": f"1.{ids[k]}"}
+                                          for k in ("deleted", "forgotten", "expired")]
+    assert "text " not in str(db.execute("SELECT * FROM retractions").fetchall())
+    first, _ = posts[0]
+    with db.conn:
+        review.retracted(db, first)
+        assert not review.retraction_failed(db, posts[1][0], max_attempts=2)
+        assert review.retraction_failed(db, posts[1][0], max_attempts=2)  # given up
+    assert [post for _, post in review.withdrawn(db)] == [posts[2][1]]
