@@ -44,8 +44,12 @@ class Learning:
     catalog: LearningCatalog
     roles: Mapping[str, Mapping[str, int]]
     vector_cache: Path | None
+    #: torch's CPU threads for the encoder (a process-wide setting): 1 where the bot's process
+    #: holds nothing else of torch's (the classifier in its own process); None leaves it.
+    encoder_threads: int | None = 1
     _planner: Planner | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # held while the planner is built
+    _start: threading.Lock = field(default_factory=threading.Lock)  # starting the build: never waits on it
     _warming: threading.Thread | None = None
 
     def ready(self) -> bool:
@@ -54,7 +58,7 @@ class Learning:
         PyTorch) is spent only once someone uses ``/mytraining``, and never on the request path."""
         if self._planner is not None:
             return True
-        with self._lock:
+        with self._start:
             if self._warming is None:
                 self._warming = threading.Thread(target=self._warm, name="learning-planner", daemon=True)
                 self._warming.start()
@@ -65,7 +69,7 @@ class Learning:
             self.planner()
         except Exception as exc:  # the type only; the next ready() tries again
             log.error("the learning planner could not be built (%s)", type(exc).__name__)
-            with self._lock:
+            with self._start:
                 self._warming = None
 
     def planner(self) -> Planner:
@@ -74,13 +78,14 @@ class Learning:
             if self._planner is None:
                 from analyzers.sentence_encoder import SentenceEncoder
 
-                encoder = SentenceEncoder.load(threads=1)
+                encoder = SentenceEncoder.load(threads=self.encoder_threads)
                 vectors = item_vectors(self.catalog, encoder.embed, encoder.version, self.vector_cache)
                 self._planner = Planner(self.catalog, self.roles, encoder.embed, vectors)
             return self._planner
 
 
-def load_learning(settings: LearningSettings, database: Path, source: str = "teamweather.yaml") -> Learning:
+def load_learning(settings: LearningSettings, database: Path, source: str = "teamweather.yaml", *,
+                  encoder_threads: int | None = 1) -> Learning:
     """The learning catalog and roles that ``settings`` name, checked; ConfigError (one line)
     if the catalog is malformed or a role targets a skill no item teaches."""
     try:
@@ -90,4 +95,4 @@ def load_learning(settings: LearningSettings, database: Path, source: str = "tea
     except CatalogError as exc:
         raise ConfigError(f"{source}: learning: {exc}") from None
     cache = settings.vector_cache or database.with_name(database.name + ".learning-vectors.npz")
-    return Learning(catalog, roles, cache)
+    return Learning(catalog, roles, cache, encoder_threads)

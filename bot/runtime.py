@@ -151,7 +151,9 @@ def build_runtime(config: Config, analyzer: Analyzer | None = None) -> Runtime:
     desk = review_desk(config, writer.db, pseudonymiser) if s.review.enabled else None
     learning_desk = None
     if s.learning.enabled:
-        learning = load_learning(s.learning, s.database, config.source)
+        # With the classifier in this process (worker.mode: thread), torch's threads are its.
+        learning = load_learning(s.learning, s.database, config.source,
+                                 encoder_threads=None if classifier is None else 1)
         learning_desk = LearningDesk(writer.db, pseudonymiser, learning.catalog, learning.roles, learning.planner,
                                      zone=config.zone, nudge=NudgeSettings() if s.learning.wellbeing_nudge else None,
                                      ready=learning.ready)

@@ -64,7 +64,7 @@ PLANNER = Planner(CATALOG, ROLES, embed, embed([item.text() for item in CATALOG]
 
 def use_fake_learning(monkeypatch: pytest.MonkeyPatch) -> None:
     """``serve()`` builds its LearningDesk (``learning.enabled``) on this catalog and planner."""
-    monkeypatch.setattr("bot.runtime.load_learning", lambda settings, database, source="":
+    monkeypatch.setattr("bot.runtime.load_learning", lambda settings, database, source="", encoder_threads=1:
                         Learning(CATALOG, ROLES, None, _planner=PLANNER))
 
 

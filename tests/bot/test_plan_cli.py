@@ -122,3 +122,24 @@ def test_the_planner_is_built_on_a_thread_at_first_use(tmp_path: Path) -> None:
     warming.join(timeout=300)
     assert learning.ready() is True and learning._warming is warming  # built once
     assert learning.planner() is learning.planner()
+
+
+def test_asking_while_the_planner_is_built_never_waits(tmp_path: Path) -> None:
+    """ready() runs on the storage writer's thread: it must answer at once while another
+    thread holds the build lock."""
+    import threading
+
+    from bot.config import read_settings
+    from bot.learning_setup import load_learning
+
+    settings = read_settings(config(tmp_path))
+    learning = load_learning(settings.learning, settings.database)
+    with learning._lock:  # as the build holds it, for seconds
+        answered = threading.Event()
+        asker = threading.Thread(target=lambda: (learning.ready(), answered.set()))
+        asker.start()
+        assert answered.wait(timeout=5)
+    asker.join()
+    warming = learning._warming
+    assert warming is not None
+    warming.join(timeout=300)
