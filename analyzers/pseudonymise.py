@@ -219,6 +219,12 @@ class Pseudonymiser:
         """The person's pseudonym: hex HMAC-SHA256 of ``workspace:user``, 32 characters."""
         return self._hmac(f"{workspace}:{user}")
 
+    def reviewer(self, workspace: str, user: str) -> str:
+        """The pseudonym a reviewer's labels are kept under: hex HMAC-SHA256 of
+        ``reviewer:workspace:user``, so that labels cannot be joined to the reviewer's own
+        messages' scores (which :meth:`author` keys)."""
+        return self._hmac(f"reviewer:{workspace}:{user}")
+
     def message_key(self, workspace: str, channel: str, ts: str) -> str:
         """The message's pseudonymous id: hex HMAC-SHA256 of ``msg:workspace:channel:ts``."""
         return self._hmac(f"msg:{workspace}:{channel}:{ts}")

@@ -176,7 +176,7 @@ class ReviewDesk:
             flag_id, choice = parse_value(value)
         except BadAction:
             return ActionResult(refusal=texts.REVIEW_BAD_ACTION)
-        reviewer = self.pseudonymiser.author(workspace, user)
+        reviewer = self.pseudonymiser.reviewer(workspace, user)
         now = self.clock()
         flag = review.get(self.db, flag_id)
         if flag is None or flag.status == "deleted":

@@ -60,7 +60,8 @@ def test_a_reviewer_label_is_stored_under_their_pseudonym_and_shown(db):
     result = desk(db).act("slack", "T1", "UREV1", f"{f}:sentiment:negative")
     assert result.refusal is None
     [label] = review.labels_for(db, f)
-    assert label.reviewer == Pseudonymiser(KEY).author("T1", "UREV1") and label.reviewer != "UREV1"
+    assert label.reviewer == Pseudonymiser(KEY).reviewer("T1", "UREV1") and label.reviewer != "UREV1"
+    assert label.reviewer != Pseudonymiser(KEY).author("T1", "UREV1")  # not joinable to their own messages
     assert label.sentiment == "negative" and label.stress is None
     assert result.thread == texts.REVIEW_THREAD_LABEL.format(n=1, what="sentiment negative")
     assert "Reviewer 1: negative" in "\n".join(plain_lines(result.report))

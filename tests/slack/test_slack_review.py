@@ -206,7 +206,7 @@ async def test_a_reviewers_press_stores_the_label_under_their_pseudonym_and_show
     assert await press(bot, flag_id, "sentiment:negative", user=REVIEWER, ts=ts) == 200
     [label] = labels(bot, flag_id)  # stored before the ack
     assert label.sentiment == "negative" and label.stress is None
-    assert label.reviewer == bot.runtime.pseudonymiser.author(TEAM_ID, REVIEWER)
+    assert label.reviewer == bot.runtime.pseudonymiser.reviewer(TEAM_ID, REVIEWER)
     assert REVIEWER not in json.dumps(stored(bot))
     await until(lambda: edits(bot, ts) == 1 and thread(bot, ts), "the post updated and its thread")
     assert "Reviewer 1: negative" in post_text(bot, ts)
@@ -228,8 +228,8 @@ async def test_a_second_reviewer_can_confirm_or_disagree_and_both_are_kept(revie
     assert await press(bot, flag_id, "stress:yes", user=REVIEWER, ts=ts) == 200
     assert await press(bot, flag_id, "stress:yes", user=SECOND, ts=ts) == 200
     kept = {(label.reviewer, label.sentiment, label.stress) for label in labels(bot, flag_id)}
-    author = bot.runtime.pseudonymiser.author
-    assert kept == {(author(TEAM_ID, REVIEWER), "negative", True), (author(TEAM_ID, SECOND), "neutral", True)}
+    reviewer_of = bot.runtime.pseudonymiser.reviewer
+    assert kept == {(reviewer_of(TEAM_ID, REVIEWER), "negative", True), (reviewer_of(TEAM_ID, SECOND), "neutral", True)}
     await until(lambda: len(thread(bot, ts)) == 4 and edits(bot, ts) == 4, "four thread lines and updates")
     assert thread(bot, ts) == [
         "Reviewer 1 labelled sentiment negative.",
@@ -423,7 +423,7 @@ async def test_presses_over_socket_mode_store_the_label_and_show_it(tmp_path: Pa
         payload = press_payload(flag_id, "stress:no", user=SECOND, ts=ts, bot=bot)
         await bot.fake.push("interactive", payload)
         [label] = labels(bot, flag_id)  # stored before the ack
-        assert (label.reviewer, label.stress) == (bot.runtime.pseudonymiser.author(TEAM_ID, SECOND), False)
+        assert (label.reviewer, label.stress) == (bot.runtime.pseudonymiser.reviewer(TEAM_ID, SECOND), False)
         await until(lambda: edits(bot, ts) == 1 and thread(bot, ts) == ["Reviewer 1 labelled not stressed."],
                     "the post updated and its thread")
         await bot.fake.push("interactive", press_payload(flag_id, "stress:yes", user=BOB, ts=ts, bot=bot))

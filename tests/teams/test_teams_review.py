@@ -95,7 +95,7 @@ def labels(bot: TeamsBotUnderTest) -> list[tuple[Any, ...]]:
 
 
 def pseudonym(user: str) -> str:
-    return Pseudonymiser(KEY).author(TENANT, user)
+    return Pseudonymiser(KEY).reviewer(TENANT, user)
 
 
 async def flagged(bot: TeamsBotUnderTest, text: str = SAID, *, author: str = MEGAN) -> int:
