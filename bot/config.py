@@ -220,7 +220,9 @@ class RetrainSettings(_Section):
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sat"
     time: str = Field("02:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     after_new_labels: int = Field(200, ge=1)  # also run once this many new labels arrived
-    min_labels: int = Field(50, ge=1)  # never retrain on fewer labelled messages
+    # never retrain on fewer labelled messages; more than the 20 the gate always holds out
+    # (training.retrain.RetrainSettings.min_holdout)
+    min_labels: int = Field(50, ge=21)
     margin: float = Field(GateSettings.margin, ge=0, lt=1)  # the challenger must beat the champion by this
     tolerance: float = Field(GateSettings.tolerance, ge=0, lt=1)  # largest drop allowed on any regression-set metric
     regression_data: Path | None = None  # val splits to guard (default: the bootstrap data)

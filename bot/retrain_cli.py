@@ -111,11 +111,13 @@ class _Progress:
                    "secrets). A round skipped for want of labels posts nothing.")
 @click.option("--reason", default="by hand", show_default=True,
               help="Why this round runs, for the audit log (the scheduled job says 'weekly' or 'labels').")
+@click.option("--start-recorded", is_flag=True, hidden=True,
+              help="The scheduled job recorded this round's start already (before starting this process).")
 @_settings_options
 @click.pass_context
 def retrain_command(ctx: click.Context, /, data_dir: Path | None, regression_dir: Path | None,
                     models_dir: Path | None, version: str | None, as_json: bool, niceness: int,
-                    post: bool, reason: str, **options: Any) -> None:
+                    post: bool, reason: str, start_recorded: bool, **options: Any) -> None:
     """Fine-tune a challenger from the active model on the reviewers' labels and promote it
     only if it beats the champion on the most recent labels without forgetting (the
     promotion gate); the registry records either outcome. Runs at lowered CPU priority
@@ -160,7 +162,8 @@ def retrain_command(ctx: click.Context, /, data_dir: Path | None, regression_dir
     with one_round_at_a_time(database):
         db = connect(database)
         try:
-            record_start(db, reason, time.time())
+            if not start_recorded:
+                record_start(db, reason, time.time())
             report = retrain(db, models_dir=models_dir, data_dir=data_dir or DEFAULT_DATA,
                              regression_dir=regression_dir, settings=settings, gate=gate,
                              progress=progress, version=version,

@@ -17,6 +17,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -24,7 +25,7 @@ import sqlite_utils
 
 from bot.config import Config
 from domain.errors import TeamweatherError
-from storage import audit, review
+from storage import audit, connect, review
 
 __all__ = ["RoundRunning", "due_by_labels", "lock_path", "one_round_at_a_time", "start_round"]
 
@@ -86,8 +87,15 @@ def start_round(config: Config, reason: str, *, wait: bool = False) -> subproces
     except RoundRunning:
         log.info("retraining (%s) not started: a round is already running", reason)
         return None
+    # The start is recorded here, before the process: a round that fails at once (bad settings,
+    # the platform's secrets missing for --post) does not make the job start another every minute.
+    db = connect(database)
+    try:
+        record_start(db, reason, time.time())
+    finally:
+        db.close()
     command = [sys.executable, "-m", "bot.cli", "--config", config.source, "retrain", "--post",
-               "--threads", "1", "--reason", reason]
+               "--threads", "1", "--reason", reason, "--start-recorded"]
     child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              env=dict(os.environ), start_new_session=True)
     log.info("retraining round started (%s)", reason)

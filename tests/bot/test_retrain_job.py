@@ -21,7 +21,7 @@ from toy_data import CALM, NEGATIVE, POSITIVE, STRESSED, write_toy_data
 
 KEY = "k" * 32
 REVIEW = {"enabled": True, "channel": "slack:CREVIEW01", "reviewers": ["slack:UREVIEW01"],
-          "retrain": {"after_new_labels": 3, "min_labels": 20}}
+          "retrain": {"after_new_labels": 3, "min_labels": 21}}
 
 
 def config(tmp_path: Path, **more: Any) -> Config:
@@ -113,7 +113,7 @@ def test_retrain_post_sends_the_report_to_the_review_channel(tmp_path: Path) -> 
         yaml_path = tmp_path / "teamweather.yaml"
         yaml_path.write_text(json.dumps({
             "database": str(tmp_path / "tw.db"), "slack": {"api_base_url": fake.api_url},
-            "review": {**REVIEW, "retrain": {"min_labels": 20, "margin": 0.0, "tolerance": 0.99}}}))
+            "review": {**REVIEW, "retrain": {"min_labels": 21, "margin": 0.0, "tolerance": 0.99}}}))
         env = {"TEAMWEATHER_PSEUDONYM_KEY": KEY, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s" * 32}
         runner = CliRunner()
         imported = runner.invoke(cli, ["--config", str(yaml_path), "labels", "import", str(tmp_path / "ours.csv")], env=env)
@@ -130,3 +130,20 @@ def test_retrain_post_sends_the_report_to_the_review_channel(tmp_path: Path) -> 
     db = connect(tmp_path / "tw.db")
     [started] = db.execute("SELECT detail FROM audit WHERE action = 'retrain_started'").fetchall()
     assert json.loads(started[0]) == {"reason": "labels"}
+
+
+def test_a_round_that_fails_at_once_is_not_started_again_every_minute(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job records the start before the process: a round that dies before it gets going
+    (here: --post with no Slack token) leaves the labels counted, so the job waits for new ones."""
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    cfg = config(tmp_path)
+    (tmp_path / "teamweather.yaml").write_text(json.dumps({"database": str(tmp_path / "tw.db"), "review": REVIEW}))
+    db = connect(cfg.settings.database)
+    label(db, 3, now=100.0)
+    assert retrain_job.due_by_labels(db, 3)
+    child = retrain_job.start_round(cfg, "labels", wait=True)
+    assert child is not None and child.returncode != 0  # no SLACK_BOT_TOKEN for --post
+    assert not retrain_job.due_by_labels(db, 3)
+    starts = db.execute("SELECT count(*) FROM audit WHERE action = ?", (retrain_job.STARTED,)).fetchone()[0]
+    assert starts == 1  # recorded once, by the job; the process it started does not record it again
