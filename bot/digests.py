@@ -103,7 +103,9 @@ def build(
         open_before = tuple(a for a in earlier if a.week in window)
         current = history[-1]
         learning: tuple[SkillActivity, ...] = ()
-        if learning_catalog is not None and current.suppressed is None:  # never beside held-back figures
+        # Never beside held-back figures; and not with noise on (privacy.epsilon): its exact
+        # counts would break the digest's "noise on every figure".
+        if learning_catalog is not None and current.suppressed is None and privacy.epsilon is None:
             learning = team_learning(db, team, week, settings, learning_catalog)
         result.append(
             Digest(

@@ -80,3 +80,14 @@ def test_learning_off_leaves_the_digest_as_it_was(db: sqlite_utils.Database, tmp
 
 def _plain(digest: Digest) -> list[str]:
     return plain_lines(digest_render.report(digest))
+
+
+def test_no_learning_section_when_figures_carry_noise(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    """With privacy.epsilon every figure gets noise, so exact learning counts are not shown."""
+    settings = settings_for(tmp_path / "t.db", epsilon=1.0)
+    plant(db, PLATFORM, 8, WEEK, mood=20, stress=0.2, seed=1)
+    for i in range(6):
+        complete(db, f"author-{PLATFORM}-{i}", "testing-0")
+    [digest] = digests.build(db, settings, WEEK, noise_key=KEY, teams=[settings.team("Platform")],
+                             learning_catalog=CATALOG)
+    assert digest.current.suppressed is None and digest.noise and digest.learning == ()
