@@ -22,7 +22,7 @@ from bot.platform_ids import DEFAULT_PLATFORM, canonical
 from bot.report import Form, Report
 from storage import audit, consent, downloads, events, inbox, mydata, review, scores
 
-MYDATA_PATH = "/mydata"  # GET /mydata/<token>: the person's data as a file (bot/server.py)
+MYDATA_PATH = "/mydata"  # /mydata/<token>: a page whose button (a POST) downloads the data (bot/server.py)
 MYDATA_LINK_S = 600.0  # how long a mydata link works (once)
 
 

@@ -46,13 +46,23 @@ async def guidelines_endpoint(request: web.Request) -> web.StreamResponse:
     return web.Response(text=text, content_type="text/markdown", charset="utf-8")
 
 
+_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+async def mydata_page(request: web.Request) -> web.StreamResponse:
+    """``GET /mydata/<token>``: a page with one button that downloads the file. A GET spends
+    nothing, so a link preview or a mail scanner fetching the link cannot use it up (or
+    receive the data); only the person's press (a POST) does."""
+    return web.Response(text=texts.MYDATA_PAGE, content_type="text/html", charset="utf-8", headers=_HEADERS)
+
+
 def mydata_endpoint(fetch: Callable[[str], Awaitable[dict[str, Any] | None]]) -> Callable[[web.Request], Any]:
-    """``GET /mydata/<token>``: the file a ``/teamweather mydata`` link points to, once; 404
+    """``POST /mydata/<token>``: the file a ``/teamweather mydata`` link leads to, once; 404
     for a link unknown, used or expired; 503 when the database is too busy."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         token = request.match_info.get("token", "")
-        headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        headers = dict(_HEADERS)
         if not 0 < len(token) <= 100:
             return web.Response(status=404, text=texts.MYDATA_GONE, headers=headers)
         try:
@@ -80,7 +90,8 @@ def build_web_app(
     web_app.router.add_get("/healthz", health_endpoint(health))
     web_app.router.add_get(GUIDELINES_PATH, guidelines_endpoint)
     if mydata is not None:
-        web_app.router.add_get(MYDATA_PATH + "/{token}", mydata_endpoint(mydata))
+        web_app.router.add_get(MYDATA_PATH + "/{token}", mydata_page)
+        web_app.router.add_post(MYDATA_PATH + "/{token}", mydata_endpoint(mydata))
     web_app.router.add_routes(list(routes))
     return web_app
 

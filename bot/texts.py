@@ -326,6 +326,12 @@ MYDATA = (
 )
 MYDATA_DAYS = " from {first} to {last}"
 MYDATA_STATUS = {"collecting": "collecting", "paused": "paused", "forgotten": "forgotten"}
+MYDATA_PAGE = (
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Your Teamweather data</title>"
+    "<meta name=\"robots\" content=\"noindex\"></head><body><h1>Your Teamweather data</h1>"
+    "<p>Everything Teamweather stores under your pseudonym, as a JSON file. The link works once.</p>"
+    "<form method=\"post\"><button type=\"submit\">Download my data</button></form></body></html>"
+)
 MYDATA_GONE = "This download link has expired or was already used. Run `/teamweather mydata` for a new one."
 
 # /mytraining (bot/mytraining.py)
