@@ -188,7 +188,9 @@ def import_command(ctx: click.Context, file: Path, source: str | None, retention
     sentiment = sum(r.sentiment is not None for r in rows)
     stress = sum(r.stress is not None for r in rows)
     click.echo(f"{file}: imported {len(rows)} labelled example(s) as {name} ({sentiment} with "
-               f"sentiment, {stress} with stress), pseudonymised, kept {retention_days} days.")
+               f"sentiment, {stress} with stress), pseudonymised, kept {retention_days} days. Mentions, "
+               "emails, phone numbers, links and numbers were replaced; names written out were not "
+               "(the command has no member directory): remove them from the file first.")
 
 
 @labels.command("export")

@@ -55,6 +55,7 @@ def test_import_pseudonymises_and_keeps_empty_cells_unlabelled(tmp_path: Path, c
     result = run(config, "import", str(csv_file))
     assert result.exit_code == 0, result.output
     assert "imported 3 labelled example(s) as import:ours.csv (2 with sentiment, 2 with stress)" in result.output
+    assert "names written out were not" in result.output  # the limit is said, not hidden
 
     db = database(config)
     flags = review.labelled_flags(db)
