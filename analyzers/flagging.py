@@ -22,7 +22,7 @@ front of HR repeatedly. A message over either cap is simply not flagged.
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import sqlite_utils
@@ -98,7 +98,3 @@ def maybe_flag(db: sqlite_utils.Database, policy: FlagPolicy, score: Score, text
         model_version=f"{score.analyzer}:{score.analyzer_version}", now=now,
         ttl_s=policy.unlabelled_ttl_days * DAY_S)
 
-
-def policy_dict(policy: FlagPolicy) -> dict[str, Any]:
-    """The policy as plain data (for reports)."""
-    return asdict(policy)

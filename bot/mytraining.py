@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from analyzers.learning_catalog import LearningCatalog, LearningItem
-from analyzers.learning_plan import LearnerProfile, PlanEntry, Planner, Reason, UnknownRole
+from analyzers.learning_plan import LearnerProfile, PlanEntry, Planner, Reason
 from analyzers.pseudonymise import Pseudonymiser
 from analyzers.wellbeing import NudgeSettings, stress_raised
 from bot import texts
@@ -166,15 +166,18 @@ class LearningDesk:
 
     # -- the plan -------------------------------------------------------------------------
 
-    def profile(self, person: str) -> LearnerProfile:
-        """What the planner needs to know about ``person``, from what they stored."""
-        stored = learning.profile(self.db, person)
-        progress = learning.progress(self.db, person)
+    def profile(self, person: str, stored: learning.StoredProfile | None = None) -> LearnerProfile:
+        """What the planner needs to know about ``person``, from what they stored (``stored``:
+        their profile row, when already read). A role since removed from the config is none."""
+        stored = stored or learning.profile(self.db, person)
         return LearnerProfile(
             role=stored.role if stored.role in self.roles else None, goal=stored.goal,
-            completed=frozenset(i for i, s in progress.items() if s == "completed"),
-            started=frozenset(i for i, s in progress.items() if s == "started"),
+            completed=self._completed(person),
+            started=frozenset(i for i, s in learning.progress(self.db, person).items() if s == "started"),
         )
+
+    def _completed(self, person: str) -> frozenset[str]:
+        return frozenset(i for i, s in learning.progress(self.db, person).items() if s == "completed")
 
     def plan_reply(self, person: str) -> Reply:
         """``person``'s plan, as a report with a button row per item."""
@@ -182,14 +185,10 @@ class LearningDesk:
             return Reply(texts.LEARN_EMPTY_CATALOG)
         if not self.ready():
             return Reply(texts.LEARN_WARMING)
-        profile = self.profile(person)
         stored = learning.profile(self.db, person)
+        profile = self.profile(person, stored)
         nudge = self.nudge is not None and stored.wellbeing and self.stress_raised(person)
-        try:
-            entries = self.planner().plan(profile, size=PLAN_SIZE, wellbeing=nudge)
-        except UnknownRole:  # a role since removed from the config
-            entries = self.planner().plan(LearnerProfile(goal=profile.goal, completed=profile.completed,
-                                                          started=profile.started), size=PLAN_SIZE, wellbeing=nudge)
+        entries = self.planner().plan(profile, size=PLAN_SIZE, wellbeing=nudge)
         report = plan_report(profile, entries, nudge=nudge, analysed=self.analysed(person))
         return Reply(_plain(report), report=report)
 
@@ -276,17 +275,17 @@ class LearningDesk:
             text = texts.LEARN_QUIZ_PASSED.format(correct=correct, total=total, title=item.title, skills=named)
         else:
             text = texts.LEARN_QUIZ_FAILED.format(correct=correct, total=total, needed=needed)
-            review = self._prerequisite_to_review(item, self.profile(person).completed)
+            review = self._prerequisite_to_review(item, self._completed(person))
             text += (texts.LEARN_QUIZ_REVIEW.format(title=review.title, id=review.id) if review
                      else texts.LEARN_QUIZ_RETRY.format(id=item.id))
-        report = Report(title, (Section((Line.of(_unmarked(text)),)),))
+        report = Report(title, (Section((Line.of(text),)),))
         return Reply(text, report=report)
 
     def welcome(self) -> Report:
         """What a person sees first (Teams' welcome card, Slack's App Home before a plan): what
         /mytraining does, with buttons to show the plan or set up a profile."""
         return Report(texts.LEARN_WELCOME_TITLE, (
-            Section((Line.of(_unmarked(texts.LEARN_WELCOME)),)),
+            Section((Line.of(texts.LEARN_WELCOME),)),
             Buttons((Button(texts.LEARN_BUTTON_PLAN, ACTION, "plan", "primary"),
                      Button(texts.LEARN_BUTTON_SETUP, ACTION, "setup"))),
         ))
@@ -338,7 +337,7 @@ def plan_report(profile: LearnerProfile, entries: list[PlanEntry], *, nudge: boo
     elif profile.goal:
         intro.append(Line.of(texts.LEARN_PLAN_ONLY_GOAL.format(goal=profile.goal)))
     else:
-        intro.append(Line.of(_unmarked(texts.LEARN_PLAN_NO_PROFILE), "note"))
+        intro.append(Line.of(texts.LEARN_PLAN_NO_PROFILE, "note"))
     parts: list[Section | Buttons | Footnote] = [Section(tuple(intro))]
     if not entries:
         parts.append(Section((Line.of(texts.LEARN_PLAN_EMPTY),)))
@@ -347,9 +346,9 @@ def plan_report(profile: LearnerProfile, entries: list[PlanEntry], *, nudge: boo
         status = texts.LEARN_STARTED if item.id in profile.started else ""
         lines = (
             Line((Span(texts.LEARN_ITEM.format(n=n), bold=True), Link(item.title, item.url))),
-            Line.of(_unmarked(texts.LEARN_ITEM_DETAIL.format(
+            Line.of(texts.LEARN_ITEM_DETAIL.format(
                 format=texts.LEARN_FORMATS.get(item.format, item.format), minutes=item.minutes,
-                level=item.level, id=item.id, status=status)), "note"),
+                level=item.level, id=item.id, status=status), "note"),
             Line.of(texts.LEARN_WHY.format(reasons="; ".join(reason_text(r) for r in entry.reasons))),
         )
         parts.append(Section(lines))
@@ -360,9 +359,9 @@ def plan_report(profile: LearnerProfile, entries: list[PlanEntry], *, nudge: boo
             buttons.append(Button(texts.LEARN_BUTTON_QUIZ, ACTION, f"quiz:{item.id}:"))
         parts.append(Buttons(tuple(buttons)))
     if nudge:
-        parts.append(Section((Line.of(_unmarked(texts.LEARN_WELLBEING_NOTE), "note"),)))
+        parts.append(Section((Line.of(texts.LEARN_WELLBEING_NOTE, "note"),)))
     if analysed is not None:
-        parts.append(Footnote(_unmarked(texts.LEARN_FOOTER.format(analysed=analysed))))
+        parts.append(Footnote(texts.LEARN_FOOTER.format(analysed=analysed)))
     return Report(texts.LEARN_PLAN_TITLE, tuple(parts))
 
 
@@ -384,12 +383,6 @@ def reason_text(reason: Reason) -> str:
 def _plain(report: Report) -> str:
     """A report's plain text (notifications, and platforms that show text only)."""
     return "\n".join(plain_lines(report))
-
-
-def _unmarked(text: str) -> str:
-    """``text`` without its Markdown marks, for a report's plain lines (which every renderer
-    escapes and styles itself)."""
-    return text.replace("**", "").replace("`", "")
 
 
 def _quoted(goal: str) -> str:

@@ -180,4 +180,4 @@ def retrain_command(ctx: click.Context, /, data_dir: Path | None, regression_dir
     if boards is not None and config.review.channel and report.decision != "skipped":
         from bot.review import post_report
 
-        post_report(boards, config.review.channel, report.decision, report.as_text())
+        post_report(boards, config.review.channel, report.as_text())

@@ -287,7 +287,7 @@ def round_report(text: str) -> Report:
     return Report(title, (Section(lines),) if lines else ())
 
 
-def post_report(boards: Mapping[str, ReviewBoard], channel: str, decision: str, text: str) -> Mapping[str, Any]:
+def post_report(boards: Mapping[str, ReviewBoard], channel: str, text: str) -> Mapping[str, Any]:
     """Post a retraining round's report to the review ``channel`` (platform-qualified) through
     its platform's board; PlatformUnavailable when that platform is not enabled or refuses."""
     board = boards.get(platform_of(channel))

@@ -334,7 +334,8 @@ MYDATA_PAGE = (
 )
 MYDATA_GONE = "This download link has expired or was already used. Run `/teamweather mydata` for a new one."
 
-# /mytraining (bot/mytraining.py)
+# /mytraining (bot/mytraining.py). The lines a plan or quiz report shows are plain text (a
+# report's renderers style and escape them); only replies sent as text use the Markdown subset.
 LEARN_COMMAND: Final = "/mytraining"
 LEARN_HELP = (
     "**/mytraining** — your personal learning plan. Only you see these answers.\n"
@@ -352,8 +353,8 @@ LEARN_PLAN_TITLE = "Your learning plan"
 LEARN_PLAN_FOR = "For your role {role}{goal}."
 LEARN_PLAN_GOAL = " and your goal “{goal}”"
 LEARN_PLAN_NO_PROFILE = (
-    "Tell me your role and goal for a better plan: `/mytraining setup`, or "
-    "`/mytraining role ROLE` and `/mytraining goal TEXT`."
+    "Tell me your role and goal for a better plan: /mytraining setup, or "
+    "/mytraining role ROLE and /mytraining goal TEXT."
 )
 LEARN_PLAN_ONLY_GOAL = "For your goal “{goal}”."
 LEARN_PLAN_EMPTY = (
@@ -361,7 +362,7 @@ LEARN_PLAN_EMPTY = (
     "Try a new goal with `/mytraining goal TEXT`."
 )
 LEARN_ITEM = "{n}. "  # before the item's title, a link
-LEARN_ITEM_DETAIL = "{format}, {minutes} min, level {level} · `{id}`{status}"
+LEARN_ITEM_DETAIL = "{format}, {minutes} min, level {level} · {id}{status}"
 LEARN_STARTED = " · started"
 LEARN_WHY = "Why: {reasons}."
 LEARN_REASON_GAP = "your role targets {skill} level {target} (you're at {current})"
@@ -378,19 +379,19 @@ LEARN_BUTTON_SETUP = "Set role and goal"
 LEARN_WELCOME_TITLE = "Your learning plan, and your data"
 LEARN_WELCOME = (
     "Teamweather suggests courses and guides for your role and goals: only you see your plan. "
-    "Run `/mytraining` any time (`/mytraining help` for more). `/teamweather mydata` shows "
-    "everything stored about you; `/teamweather pause` stops the analysis of your messages."
+    "Run /mytraining any time (/mytraining help for more). /teamweather mydata shows "
+    "everything stored about you; /teamweather pause stops the analysis of your messages."
 )
 LEARN_BUTTON_DONE = "Done"
 LEARN_BUTTON_QUIZ = "Quiz"
 LEARN_WELLBEING_NOTE = (
     "🌱 Only you can see this: your own messages over the last two weeks read as more stressed "
     "than your usual. One wellbeing item is in your plan in case it helps. It is never shown to "
-    "anyone else or counted anywhere. `/mytraining wellbeing off` turns these suggestions off."
+    "anyone else or counted anywhere. /mytraining wellbeing off turns these suggestions off."
 )
 LEARN_FOOTER = (
     "Only you can see this. {analysed} of your messages were analysed in the last 30 days. "
-    "`/teamweather pause` stops that; `/teamweather mydata` shows everything stored about you."
+    "/teamweather pause stops that; /teamweather mydata shows everything stored about you."
 )
 LEARN_ROLE_SET = "Your role is now **{role}**. Run `/mytraining` for your plan."
 LEARN_ROLE_UNKNOWN = "There is no role `{role}`. Roles: {roles}."
@@ -410,13 +411,12 @@ LEARN_NO_QUIZ = "**{title}** has no quiz. `/mytraining done {id}` records it as 
 LEARN_QUIZ_TITLE = "Quiz: {title}"
 LEARN_QUIZ_QUESTION = "Question {n} of {total}: {question}"
 LEARN_QUIZ_PASSED = (
-    "You answered {correct} of {total} correctly and passed: **{title}** counts as completed, "
-    "and it counts towards your {skills} level. Run `/mytraining` for your updated plan."
+    "You answered {correct} of {total} correctly and passed: “{title}” counts as completed, "
+    "and it counts towards your {skills} level. Run /mytraining for your updated plan."
 )
 LEARN_QUIZ_FAILED = "You answered {correct} of {total} correctly; {needed} are needed to pass."
-LEARN_QUIZ_REVIEW = " Before trying again, **{title}** (`{id}`) covers the groundwork."
-LEARN_QUIZ_RETRY = " Try again with `/mytraining quiz {id}` when you're ready."
-LEARN_BAD_ACTION = "That button was not understood. Nothing was stored."
+LEARN_QUIZ_REVIEW = " Before trying again, “{title}” ({id}) covers the groundwork."
+LEARN_QUIZ_RETRY = " Try again with /mytraining quiz {id} when you're ready."
 LEARN_WELLBEING_OFF = "Wellbeing suggestions are off. `/mytraining wellbeing on` turns them back on."
 LEARN_WELLBEING_ON = "Wellbeing suggestions are on. They are only ever shown to you."
 LEARN_WELLBEING_USAGE = "`/mytraining wellbeing on` or `/mytraining wellbeing off`."

@@ -43,7 +43,6 @@ Gate = tuple[str, float | None, float, bool]
 
 #: Data set name in ``training.data`` -> metric prefix.
 PREFIX: Final = {"sentiment": "tweeteval", "stress": "dreaddit", "workplace": "workplace"}
-_PREFIX: Final = PREFIX
 
 
 def _pct(x: float) -> float:
@@ -60,7 +59,7 @@ def metrics_from_probs(
     [n, 3] in ``SENTIMENT_LABELS`` order and stress [n], aligned with ``examples``."""
     out: dict[str, float] = {}
     for name, rows in examples.items():
-        prefix = _PREFIX.get(name, name)
+        prefix = PREFIX.get(name, name)
         out[f"n_{prefix}"] = float(len(rows))
         if rows and rows[0].sentiment is not None:
             gold = np.array([r.sentiment_index for r in rows])

@@ -533,7 +533,7 @@ def retrain(db: sqlite_utils.Database, *, models_dir: Path, data_dir: Path | Non
     malformed data file and ``domain.errors.ModelError`` for a damaged champion."""
     clock = time.perf_counter()
     started = time.time() if now is None else now
-    _active, champion_dir = champion_of(db, bundled_dir)
+    _, champion_dir = champion_of(db, bundled_dir)
     flags = review.labelled_flags(db)
     kappas = agreement(db)
     train_flags, held_flags = split_labels(flags, settings)

@@ -162,7 +162,7 @@ def test_a_passed_quiz_counts_the_item_as_completed(desk: LearningDesk) -> None:
 
 def test_a_failed_quiz_suggests_the_prerequisite(desk: LearningDesk) -> None:
     done = desk.act("slack", WS, ALICE, "quiz:k8s-fundamentals:111")
-    assert "1 of 3 correctly; 3 are needed" in done.text and "**Docker basics** (`docker-basics`)" in done.text
+    assert "1 of 3 correctly; 3 are needed" in done.text and "“Docker basics” (docker-basics)" in done.text
     assert learning.progress(desk.db, person(desk)) == {}
     assert say(desk, "quiz writing-clearly").text == texts.LEARN_NO_QUIZ.format(
         title="Writing clearly at work", id="writing-clearly")
