@@ -34,15 +34,14 @@ from bot.report import (
     Button, Buttons, Choice, Footnote, Form, FormField, Line, Link, Report, Section, Span, plain_lines,
 )
 from domain.errors import TeamweatherError
-from storage import learning, mydata
+from storage import events, learning, mydata
 
-__all__ = ["ACTION", "BadLearningAction", "LearningDesk", "MAX_GOAL_CHARS", "PASS_SHARE", "SETUP_ACTION", "plan_report",
+__all__ = ["ACTION", "BadLearningAction", "LearningDesk", "ReplayedLearningAction", "MAX_GOAL_CHARS", "PASS_SHARE", "SETUP_ACTION", "plan_report",
            "reason_text"]
 
 ACTION = "learn"  # Button.action of the plan's and the quiz's buttons
 SETUP_ACTION = "learn-setup"  # Form.action of the setup form
 PASS_SHARE = 0.7  # a quiz is passed with at least this share of right answers
-REPEAT_S = 600.0  # the same result of the same quiz within this long is one attempt delivered twice
 MAX_GOAL_CHARS = 300
 PLAN_SIZE = 5
 ANALYSED_DAYS = 30
@@ -51,6 +50,10 @@ _MAX_VALUE = 120
 
 class BadLearningAction(TeamweatherError):
     """A button value or form submission that is not one of ours (the adapters answer 400)."""
+
+
+class ReplayedLearningAction(TeamweatherError):
+    """A press whose request was handled before (the adapters answer 409): nothing changed."""
 
 
 class LearningDesk:
@@ -214,33 +217,41 @@ class LearningDesk:
 
     # -- buttons and the form -------------------------------------------------------------
 
-    def act(self, platform: str, workspace: str, user: str, value: object) -> Reply:
+    def act(self, platform: str, workspace: str, user: str, value: object, *, delivery: str | None = None) -> Reply:
         """A press of one of the plan's or a quiz's buttons by ``user``; BadLearningAction for a
-        value that is none of ours. The reply's report replaces the message pressed."""
+        value that is none of ours. The reply's report replaces the message pressed.
+        ``delivery`` identifies the request that carried the press: one seen before (a platform
+        delivering it again) raises ReplayedLearningAction and changes nothing."""
+        person = self.pseudonymiser.author(workspace, user)
+        work = self._press(person, workspace, value)  # checked before anything is noted or stored
+        if delivery is not None:
+            with self.db.conn:
+                if not events.first_sighting(self.db, delivery, self.clock()):
+                    raise ReplayedLearningAction("this press was handled before")
+        return work()
+
+    def _press(self, person: str, workspace: str, value: object) -> Callable[[], Reply]:
+        """What a press of ``value`` does, once checked; BadLearningAction for a value that is
+        none of ours."""
         if not isinstance(value, str) or len(value) > _MAX_VALUE:
             raise BadLearningAction("not a learning action")
         kind, _, rest = value.partition(":")
-        person = self.pseudonymiser.author(workspace, user)
         if value == "plan":  # "Show my plan" on a welcome card or the App Home
-            return self.plan_reply(person)
+            return lambda: self.plan_reply(person)
         if value == "setup":
-            return Reply(texts.LEARN_SETUP_OPENED, form=self.setup_form(person))
-        if kind in ("start", "done"):
-            if rest not in {item.id for item in self.catalog}:
-                raise BadLearningAction("not a learning action")
-            self._progress(person, workspace, kind, rest)
-            return self.plan_reply(person)
+            return lambda: Reply(texts.LEARN_SETUP_OPENED, form=self.setup_form(person))
+        if kind in ("start", "done") and rest in {item.id for item in self.catalog}:
+            def progress() -> Reply:
+                self._progress(person, workspace, kind, rest)
+                return self.plan_reply(person)
+            return progress
         if kind == "quiz":
             item_id, _, answers = rest.partition(":")
-            try:
-                item = self.catalog.get(item_id)
-            except KeyError:
-                raise BadLearningAction("not a learning action") from None
-            if not item.quiz or len(answers) > len(item.quiz) or not all(
+            item = next((i for i in self.catalog if i.id == item_id), None)
+            if item is not None and item.quiz and len(answers) <= len(item.quiz) and all(
                 a.isdigit() and int(a) < len(q.choices) for a, q in zip(answers, item.quiz)
             ):
-                raise BadLearningAction("not a learning action")
-            return self._quiz(person, workspace, item, answers)
+                return lambda: self._quiz(person, workspace, item, answers)
         raise BadLearningAction("not a learning action")
 
     def _quiz(self, person: str, workspace: str, item: LearningItem, answers: str) -> Reply:
@@ -262,11 +273,7 @@ class LearningDesk:
         passed = correct >= needed
         now = self.clock()
         with self.db.conn:
-            earlier = [r for r in learning.quiz_results(self.db, person)
-                       if r.item_id == item.id and now - r.at < REPEAT_S]
-            if not (earlier and (earlier[-1].correct, earlier[-1].total) == (correct, total)):
-                # (the same last press delivered twice, as a platform may retry, is recorded once)
-                learning.record_quiz(self.db, person, workspace, item.id, correct, total, passed, now)
+            learning.record_quiz(self.db, person, workspace, item.id, correct, total, passed, now)
             if passed:
                 learning.complete(self.db, person, workspace, item.id, now)
         if passed:

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import texts
 from bot.core import Reply, Teamweather
 from bot.mytraining import ACTION as LEARN_ACTION
-from bot.mytraining import SETUP_ACTION, BadLearningAction, LearningDesk
+from bot.mytraining import SETUP_ACTION, BadLearningAction, LearningDesk, ReplayedLearningAction
 from bot.review import ACTION as REVIEW_ACTION
 from bot.review import ActionResult, ReviewDesk
 from domain.errors import StorageBusy
@@ -206,6 +206,8 @@ def build_app(
             metrics.count("slack_malformed_requests")
             malformed.note(f"{what}: not one of /mytraining's")
             return None
+        except ReplayedLearningAction:
+            raise  # the press handler answers 409
         except StorageBusy:
             metrics.count("storage_busy")
             return Reply(texts.BUSY)
@@ -235,7 +237,12 @@ def build_app(
             press = from_learning_press(body)
         except MalformedEvent as exc:
             return refused(exc)
-        reply = await learned(lambda desk: desk.act("slack", press.workspace, press.user, press.value), "block_actions")
+        try:
+            reply = await learned(lambda desk: desk.act("slack", press.workspace, press.user, press.value,
+                                                        delivery=press.delivery), "block_actions")
+        except ReplayedLearningAction:
+            metrics.count("slack_replayed_presses")
+            return BoltResponse(status=409, body="already handled")
         if reply is None:
             return BoltResponse(status=400, body="malformed")
         await ack()

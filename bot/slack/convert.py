@@ -263,6 +263,7 @@ class LearningPress:
     response_url: str  # Slack's hook to replace the pressed (ephemeral) message; "" on the App Home
     trigger_id: str = ""  # opens a modal (the setup form) for the presser
     home: bool = False  # pressed on the App Home
+    delivery: str = ""  # identifies this one press (a replayed request carries it again)
 
 
 def from_learning_press(payload: Any) -> LearningPress:
@@ -275,11 +276,13 @@ def from_learning_press(payload: Any) -> LearningPress:
     if isinstance(container, dict) and container.get("type") == "view":
         home = _parse(_HomeBlockActions, payload, "block_actions")
         action = _learning_action(home.actions[0])
-        return LearningPress(home.team.id, home.user.id, "", action.value, "", home.trigger_id, home=True)
+        return LearningPress(home.team.id, home.user.id, "", action.value, "", home.trigger_id, home=True,
+                             delivery=f"slack-action:{home.team.id}:{home.trigger_id}:{action.action_ts}")
     press = _parse(_BlockActions, payload, "block_actions")
     action = _learning_action(press.actions[0])
     return LearningPress(press.team.id, press.user.id, press.container.channel_id, action.value, press.response_url,
-                         press.trigger_id)
+                         press.trigger_id,
+                         delivery=f"slack-action:{press.team.id}:{press.trigger_id}:{action.action_ts}")
 
 
 def _learning_action(action: _ButtonAction) -> _ButtonAction:

@@ -73,7 +73,7 @@ from botbuilder.schema import (
 from bot import texts
 from bot.core import Command, Message, Outcome, Reply, Teamweather
 from bot.metrics import Metrics
-from bot.mytraining import BadLearningAction, LearningDesk
+from bot.mytraining import BadLearningAction, LearningDesk, ReplayedLearningAction
 from bot.review import ActionResult, ReviewDesk
 from bot.storage_writer import StorageWriter
 from bot.teams import render
@@ -361,6 +361,8 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
             return await self._store(lambda: call(desk))
         except BadLearningAction:
             raise MalformedPress(f"value: not a /mytraining {what}") from None
+        except ReplayedLearningAction:
+            raise ReplayedPress("this press was handled before") from None
         except StorageBusy:
             self.metrics.count("storage_busy")
             return Reply(texts.BUSY)
@@ -391,7 +393,8 @@ class TeamweatherBot(ActivityHandler):  # type: ignore[misc]  # botbuilder has n
     async def _learning_press(self, turn: TurnContext, parsed: TeamsActivity, press: LearningPress) -> None:
         """Its report in place of the card pressed, in the personal chat; anywhere else, or for
         a failure, a new message to the person alone."""
-        reply = await self._learned(lambda desk: desk.act(CHANNEL, press.workspace, press.user, press.value), "press")
+        reply = await self._learned(lambda desk: desk.act(CHANNEL, press.workspace, press.user, press.value,
+                                                          delivery=press.delivery), "press")
         if reply.report is not None and press.personal and press.card:
             updated = _shown(reply)
             updated.id = press.card

@@ -242,6 +242,7 @@ class LearningPress:
     value: str  # "start:ID", "done:ID", "quiz:ID:ANSWERS": checked by the core (BadLearningAction)
     personal: bool  # pressed in the person's personal chat with the bot
     card: str | None  # the activity id of the card pressed (``replyToId``)
+    delivery: str = ""  # what makes a replay of the same activity recognisable
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,7 +285,8 @@ def card_press(activity: TeamsActivity) -> CardPress | None:
         if set(value) != {ACTION_KEY, "value"} or not isinstance(pressed, str) or len(pressed) > _MAX_LEARN_VALUE:
             raise MalformedPress("value: not a /mytraining button's data")
         tenant, user = _presser(activity)
-        return LearningPress(tenant, user, pressed, activity.personal, activity.reply_to_id)
+        return LearningPress(tenant, user, pressed, activity.personal, activity.reply_to_id,
+                             f"{PLATFORM}:{activity.conversation.id}/{activity.id}")
     if action == SETUP_ACTION:
         fields = {k: v for k, v in value.items() if k != ACTION_KEY}
         if len(fields) > _MAX_FIELDS or not all(isinstance(v, str) and len(k) <= 40 for k, v in fields.items()):

@@ -19,7 +19,7 @@ from analyzers.pseudonymise import Pseudonymiser
 from analyzers.wellbeing import NudgeSettings
 from bot import texts
 from bot.core import Command, Reply
-from bot.mytraining import BadLearningAction, LearningDesk
+from bot.mytraining import BadLearningAction, LearningDesk, ReplayedLearningAction
 from bot.report import Buttons, plain_lines
 from conftest import ALICE, BOB
 from storage import learning, scores
@@ -255,11 +255,15 @@ def test_until_the_planner_is_built_the_plan_asks_to_wait(desk: LearningDesk) ->
 
 
 def test_the_last_answer_delivered_twice_records_one_attempt(desk: LearningDesk) -> None:
-    for _ in range(2):  # a platform retrying the same press
-        desk.act("slack", WS, ALICE, "quiz:k8s-fundamentals:111")
+    desk.act("slack", WS, ALICE, "quiz:k8s-fundamentals:111", delivery="press-1")
+    with pytest.raises(ReplayedLearningAction):  # a platform delivering the same press again
+        desk.act("slack", WS, ALICE, "quiz:k8s-fundamentals:111", delivery="press-1")
     assert len(learning.quiz_results(desk.db, person(desk))) == 1
-    desk.act("slack", WS, ALICE, "quiz:k8s-fundamentals:012")  # another attempt, another result
-    assert [(r.correct, r.passed) for r in learning.quiz_results(desk.db, person(desk))] == [(1, False), (3, True)]
+    desk.act("slack", WS, ALICE, "quiz:k8s-fundamentals:111", delivery="press-2")  # a retake, the same score
+    assert len(learning.quiz_results(desk.db, person(desk))) == 2
+    desk.act("slack", WS, ALICE, "quiz:k8s-fundamentals:012", delivery="press-3")  # another attempt, another result
+    assert [(r.correct, r.passed) for r in learning.quiz_results(desk.db, person(desk))] == [
+        (1, False), (1, False), (3, True)]
 
 
 def test_the_welcome_offers_the_plan_and_the_setup_form(desk: LearningDesk) -> None:

@@ -15,6 +15,9 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
+from storage import connect
+from storage import learning as learning_store
+
 from bot import texts
 from bot.mytraining import SETUP_ACTION
 from bot.slack.app import LEARN_COMMAND
@@ -668,3 +671,17 @@ async def test_a_forged_or_unsigned_app_home_opened_is_401(learn_bot: BotUnderTe
             assert resp.status == 401
     await asyncio.sleep(0.1)
     assert published(bot) == [] and bot.fake.homes == {}
+
+
+async def test_a_press_delivered_again_is_409_and_records_nothing_more(learn_bot: BotUnderTest) -> None:
+    bot = learn_bot
+    await learn(bot)
+    body = form(press_payload(bot, "quiz:linux-basics:000"))
+    assert (await send(bot, body, signed_headers(body)))[0] == 200
+    status, _ = await send(bot, body, signed_headers(body))  # the same request again
+    assert status == 409
+    db = connect(database(bot))
+    try:
+        assert len(learning_store.quiz_results(db, person(bot))) == 1
+    finally:
+        db.close()

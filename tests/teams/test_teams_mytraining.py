@@ -15,6 +15,9 @@ from typing import Any, AsyncIterator, NoReturn
 
 import pytest
 
+from storage import connect
+from storage import learning as learning_store
+
 from bot import texts
 from bot.teams.render import reply_text
 from conftest import (
@@ -473,3 +476,16 @@ async def test_a_welcome_card_that_cannot_be_sent_is_logged_and_counted(
     assert (await bot.post(bot_added(bot)))[0] == 200
     assert bot.runtime.metrics.snapshot()["msteams_welcome_failed"] == 1
     assert any("could not send the /mytraining welcome card" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_press_delivered_again_is_409_and_records_nothing_more(learn_bot: TeamsBotUnderTest) -> None:
+    bot = learn_bot
+    card, _ = await plan_card(bot)
+    activity = press_activity(bot, "quiz:linux-basics:000", card=card)
+    assert (await bot.post(activity))[0] == 200
+    assert (await bot.post(activity))[0] == 409  # the same activity again
+    db = connect(database(bot))
+    try:
+        assert len(learning_store.quiz_results(db, person(bot))) == 1
+    finally:
+        db.close()
