@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Iterator, Literal
+from typing import Generic, Iterable, Iterator, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -69,25 +69,40 @@ class CatalogItem(BaseModel):
         return self.audience in (audience, "both")
 
 
-@dataclass(frozen=True, slots=True)
-class Catalog:
-    """The items of one catalog file, in file order; ``source`` names the file."""
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
 
-    items: tuple[CatalogItem, ...]
-    source: str = BUNDLED
 
-    def __iter__(self) -> Iterator[CatalogItem]:
+T = TypeVar("T", bound=_HasId)
+
+
+class Items(Generic[T]):
+    """What every catalog is: its ``items`` in file order, iterable and found by id."""
+
+    __slots__ = ()
+    items: tuple[T, ...]
+
+    def __iter__(self) -> Iterator[T]:
         return iter(self.items)
 
     def __len__(self) -> int:
         return len(self.items)
 
-    def get(self, item_id: str) -> CatalogItem:
+    def get(self, item_id: str) -> T:
         """The item with this id; KeyError if there is none."""
         for item in self.items:
             if item.id == item_id:
                 return item
         raise KeyError(item_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog(Items[CatalogItem]):
+    """The items of one catalog file, in file order; ``source`` names the file."""
+
+    items: tuple[CatalogItem, ...]
+    source: str = BUNDLED
 
     def matching(
         self,
@@ -119,8 +134,12 @@ def _where(loc: tuple[int | str, ...], raw: list[object]) -> str:
     return f"{name}: {'.'.join(map(str, rest))}" if rest else name
 
 
-def parse_catalog(data: object, source: str) -> Catalog:
-    """Validate a parsed catalog; a problem becomes a CatalogError naming ``source`` and the item."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated_items(data: object, source: str, model: type[M]) -> list[M]:
+    """The ``items`` of a parsed catalog file, each validated as ``model``, ids unique; a
+    problem becomes a CatalogError naming ``source``, the item and the field (one line)."""
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise CatalogError(f"{source}: the file must hold a mapping with a list under 'items'")
     if set(data) != {"items"}:
@@ -129,10 +148,10 @@ def parse_catalog(data: object, source: str) -> Catalog:
     raw: list[object] = data["items"]
     if not raw:
         raise CatalogError(f"{source}: the catalog has no items")
-    items: list[CatalogItem] = []
+    items: list[M] = []
     for index, entry in enumerate(raw):
         try:
-            items.append(CatalogItem.model_validate(entry))
+            items.append(model.model_validate(entry))
         except ValidationError as exc:
             err = exc.errors()[0]
             where = _where(("items", index, *err["loc"]), raw)
@@ -142,22 +161,35 @@ def parse_catalog(data: object, source: str) -> Catalog:
             raise CatalogError(f"{source}: {where}: {message}") from None
     seen: set[str] = set()
     for index, item in enumerate(items):
-        if item.id in seen:
-            raise CatalogError(f"{source}: item {index + 1} (id {item.id!r}): id used twice")
-        seen.add(item.id)
-    return Catalog(tuple(items), source)
+        item_id = getattr(item, "id")
+        if item_id in seen:
+            raise CatalogError(f"{source}: item {index + 1} (id {item_id!r}): id used twice")
+        seen.add(item_id)
+    return items
 
 
-def load_catalog(path: Path | None = None) -> Catalog:
-    """Load and validate a catalog file; the bundled ``analyzers/catalog.yaml`` by default."""
-    source = BUNDLED if path is None else str(path)
+def read_catalog(path: Path | None, bundled: str) -> tuple[str, str]:
+    """``(text, source)`` of a catalog file, or of the bundled ``analyzers/<bundled>`` when
+    ``path`` is None; CatalogError (one line) when it cannot be read."""
+    source = f"analyzers/{bundled}" if path is None else str(path)
     try:
         if path is None:
-            text = resources.files("analyzers").joinpath("catalog.yaml").read_text(encoding="utf-8")
+            text = resources.files("analyzers").joinpath(bundled).read_text(encoding="utf-8")
         else:
             text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CatalogError(f"{source}: no such file") from None
     except OSError as exc:
         raise CatalogError(f"{source}: cannot read it ({exc.strerror})") from None
+    return text, source
+
+
+def parse_catalog(data: object, source: str) -> Catalog:
+    """Validate a parsed catalog; a problem becomes a CatalogError naming ``source`` and the item."""
+    return Catalog(tuple(validated_items(data, source, CatalogItem)), source)
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """Load and validate a catalog file; the bundled ``analyzers/catalog.yaml`` by default."""
+    text, source = read_catalog(path, "catalog.yaml")
     return parse_catalog(parse_yaml(text, source, CatalogError), source)

@@ -13,13 +13,12 @@ item and the field, as for the training catalog (:mod:`analyzers.catalog`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Iterator, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from analyzers.catalog import CatalogError, _where
+from analyzers.catalog import CatalogError, Items, read_catalog, validated_items
 from domain.yaml_files import parse_yaml
 
 __all__ = [
@@ -98,24 +97,11 @@ class LearningItem(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
-class LearningCatalog:
+class LearningCatalog(Items[LearningItem]):
     """The items of one learning catalog file, in file order; ``source`` names the file."""
 
     items: tuple[LearningItem, ...]
     source: str = BUNDLED
-
-    def __iter__(self) -> Iterator[LearningItem]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def get(self, item_id: str) -> LearningItem:
-        """The item with this id; KeyError if there is none."""
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        raise KeyError(item_id)
 
     def skills(self) -> frozenset[str]:
         """Every skill some item teaches."""
@@ -153,30 +139,8 @@ def _cycle(items: list[LearningItem]) -> list[str] | None:
 def parse_learning_catalog(data: object, source: str) -> LearningCatalog:
     """Validate a parsed learning catalog; a problem becomes a one-line CatalogError naming
     ``source``, the item and the field."""
-    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
-        raise CatalogError(f"{source}: the file must hold a mapping with a list under 'items'")
-    if set(data) != {"items"}:
-        extra = ", ".join(sorted(map(str, set(data) - {"items"})))
-        raise CatalogError(f"{source}: unknown top-level key(s): {extra}")
-    raw: list[object] = data["items"]
-    if not raw:
-        raise CatalogError(f"{source}: the catalog has no items")
-    items: list[LearningItem] = []
-    for index, entry in enumerate(raw):
-        try:
-            items.append(LearningItem.model_validate(entry))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = _where(("items", index, *err["loc"]), raw)
-            message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                message = "unknown field"
-            raise CatalogError(f"{source}: {where}: {message}") from None
-    index_of: dict[str, int] = {}
-    for index, item in enumerate(items):
-        if item.id in index_of:
-            raise CatalogError(f"{source}: item {index + 1} (id {item.id!r}): id used twice")
-        index_of[item.id] = index
+    items = validated_items(data, source, LearningItem)
+    index_of = {item.id: index for index, item in enumerate(items)}
     for index, item in enumerate(items):
         for prerequisite in item.prerequisites:
             if prerequisite not in index_of:
@@ -191,16 +155,7 @@ def parse_learning_catalog(data: object, source: str) -> LearningCatalog:
 
 def load_learning_catalog(path: Path | None = None) -> LearningCatalog:
     """Load and validate a learning catalog file; the bundled one by default."""
-    source = BUNDLED if path is None else str(path)
-    try:
-        if path is None:
-            text = resources.files("analyzers").joinpath("learning_catalog.yaml").read_text(encoding="utf-8")
-        else:
-            text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CatalogError(f"{source}: no such file") from None
-    except OSError as exc:
-        raise CatalogError(f"{source}: cannot read it ({exc.strerror})") from None
+    text, source = read_catalog(path, "learning_catalog.yaml")
     return parse_learning_catalog(parse_yaml(text, source, CatalogError), source)
 
 
